@@ -1,0 +1,29 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { SectionName } from '../config/document.js';
+import { runTask } from './run-task.js';
+import type { TaskDefinition } from './task.js';
+
+/** True when the module at `moduleUrl` is the script node was started with (also through a bin symlink). */
+export function isMainModule(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a task with the process's argv and environment and sets the exit code. */
+export async function runMain<S extends SectionName>(
+  definition: TaskDefinition<S>,
+  argv = process.argv.slice(2),
+): Promise<void> {
+  process.exitCode = await runTask(definition, {
+    argv,
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  });
+}

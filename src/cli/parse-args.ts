@@ -1,0 +1,110 @@
+import minimist from 'minimist';
+import { UsageError } from './errors.js';
+import type { FlagSpec, FlagValue, FlagValues } from './flags.js';
+
+export interface ParsedArgs {
+  flags: FlagValues;
+  positionals: string[];
+}
+
+/**
+ * Parses argv against the task's flags. Unknown flags and bad values are usage errors naming the flag.
+ * Under GitHub Actions, `INPUT_<NAME>` variables (hyphens kept, upper-cased) fill flags not given on argv.
+ */
+export function parseArgs(
+  argv: readonly string[],
+  specs: readonly FlagSpec[],
+  env: NodeJS.ProcessEnv = {},
+): ParsedArgs {
+  const byName = new Map<string, FlagSpec>();
+  for (const spec of specs) {
+    byName.set(spec.name, spec);
+    for (const alias of spec.aliases ?? []) byName.set(alias, spec);
+  }
+  const unknown: string[] = [];
+  const parsed = minimist([...argv], {
+    boolean: specs.filter((s) => s.type === 'boolean').flatMap((s) => [s.name, ...(s.aliases ?? [])]),
+    string: specs.filter((s) => s.type !== 'boolean').flatMap((s) => [s.name, ...(s.aliases ?? [])]),
+    // A flag value that starts with '-' would be read as a flag; `--flag=value` is the way for those.
+    unknown: (arg) => {
+      if (arg.startsWith('-')) unknown.push(arg.replace(/=.*$/, ''));
+      return !arg.startsWith('-');
+    },
+    '--': true,
+  });
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown flag ${unknown.join(', ')} (see --help)`);
+  }
+
+  const flags: Record<string, FlagValue | undefined> = {};
+  const givenOnArgv = new Set<string>();
+  for (const spec of specs) {
+    for (const name of [spec.name, ...(spec.aliases ?? [])]) {
+      const shown = name.length === 1 ? `-${name}` : `--${name}`;
+      const given = argv.some(
+        (a) => a === shown || a.startsWith(`${shown}=`) || (spec.type === 'boolean' && a === `--no-${name}`),
+      );
+      if (!given) continue;
+      givenOnArgv.add(spec.name);
+      const value = normalise(spec, shown, parsed[name] as unknown);
+      flags[spec.name] = merge(spec, flags[spec.name], value);
+    }
+  }
+  if (env.GITHUB_ACTIONS === 'true') {
+    for (const spec of specs) {
+      if (givenOnArgv.has(spec.name) || spec.original) continue;
+      const raw = env[`INPUT_${spec.name.toUpperCase()}`];
+      if (raw === undefined || raw.trim() === '') continue;
+      flags[spec.name] = fromInput(spec, raw);
+    }
+  }
+  const positionals = [...parsed._, ...((parsed['--'] as string[] | undefined) ?? [])].map(String);
+  return { flags, positionals };
+}
+
+function normalise(spec: FlagSpec, shown: string, value: unknown): FlagValue {
+  if (spec.type === 'boolean') {
+    if (Array.isArray(value)) return Boolean(value.at(-1));
+    return Boolean(value);
+  }
+  const values = (Array.isArray(value) ? value : [value]).map((v) =>
+    v === undefined || v === null ? '' : String(v),
+  );
+  for (const v of values) {
+    if (v === '')
+      throw new UsageError(`flag ${shown} needs a value${spec.valueName ? ` (${spec.valueName})` : ''}`);
+    if (spec.choices && !spec.choices.includes(v)) {
+      throw new UsageError(`flag ${shown}: "${v}" is not one of ${spec.choices.join(', ')}`);
+    }
+  }
+  if (spec.type === 'list') return values;
+  if (values.length > 1) throw new UsageError(`flag ${shown} given more than once`);
+  return values[0] ?? '';
+}
+
+function merge(spec: FlagSpec, current: FlagValue | undefined, value: FlagValue): FlagValue {
+  if (spec.type === 'list' && Array.isArray(current) && Array.isArray(value)) return [...current, ...value];
+  return value;
+}
+
+function fromInput(spec: FlagSpec, raw: string): FlagValue {
+  const shown = `input ${spec.name}`;
+  if (spec.type === 'boolean') {
+    const v = raw.trim().toLowerCase();
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+    throw new UsageError(`${shown}: "${raw}" is not true or false`);
+  }
+  if (spec.type === 'list') {
+    // One value per line, as GitHub multi-line inputs are written.
+    return normalise(
+      spec,
+      shown,
+      raw
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+  }
+  return normalise(spec, shown, raw.trim());
+}

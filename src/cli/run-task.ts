@@ -1,0 +1,212 @@
+import {
+  appendGitHubOutputs,
+  appendStepSummary,
+  isGitHubActions,
+  renderStepSummary,
+} from '../ci/github-actions.js';
+import { LOG_LEVELS, Logger, type LogLevel } from '../ci/logger.js';
+import { Report, type ReportDocument } from '../ci/report.js';
+import { resolveResultsDir, writeTektonResults } from '../ci/tekton-results.js';
+import { documentSchema, type SectionName, toJsonSchema } from '../config/document.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig } from '../config/load.js';
+import { Redactor } from '../secrets/redactor.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { COMMON_FLAGS, type FlagSpec, type FlagValues } from './flags.js';
+import { renderHelp } from './help.js';
+import { type ParsedArgs, parseArgs } from './parse-args.js';
+import type { TaskContext, TaskDefinition } from './task.js';
+import { packageVersion } from './version.js';
+
+export interface RunIo {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/**
+ * The life of every task: parse flags, load and validate config (exit 2 before any action on a problem),
+ * run the operation, then publish the report (stderr summary, --output json on stdout, Tekton results,
+ * GitHub outputs and step summary). Returns the exit code.
+ */
+export async function runTask<S extends SectionName>(
+  definition: TaskDefinition<S>,
+  io: RunIo,
+): Promise<number> {
+  const specs: FlagSpec[] = [...COMMON_FLAGS, ...definition.flags];
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(io.argv, specs, io.env);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${definition.name}: usage error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  const { flags } = args;
+  if (flags.help) {
+    io.stdout(renderHelp(definition));
+    return EXIT_OK;
+  }
+  if (flags.version) {
+    io.stdout(`${definition.name} ${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  if (flags['print-schema']) {
+    const schema = toJsonSchema(
+      documentSchema(definition.sections),
+      `quay-tasks ${definition.name} configuration`,
+    );
+    io.stdout(`${JSON.stringify(schema, null, 2)}\n`);
+    return EXIT_OK;
+  }
+
+  const started = Date.now();
+  const github = isGitHubActions(io.env);
+  const redactor = new Redactor();
+  // The runner hides a value from the log only once told; so tell it before anything else is printed.
+  if (github) redactor.onAdd((value) => io.stderr(`::add-mask::${value}\n`));
+  const log = new Logger({
+    level: logLevelOf(flags),
+    redactor,
+    github,
+    write: (line) => io.stderr(`${line}\n`),
+  });
+  const dryRun = flags['dry-run'] === true;
+  const report = new Report(definition.name, dryRun);
+  const results: [string, string][] = [];
+  const json = flags.output === 'json';
+
+  let exitCode = EXIT_OK;
+  try {
+    const files = (flags.config as string[] | undefined) ?? configFromEnv(io.env);
+    const { config } = loadConfig({
+      files,
+      sections: definition.sections,
+      redactor,
+      env: io.env,
+      legacyRole: definition.legacyRole?.(flags),
+      notice: (message) => log.info(message),
+      detail: (message) => log.debug(message),
+      overrides: (document) => applyOverrides(document, specs, flags, args.positionals, definition),
+    });
+    log.debug(`config: ${JSON.stringify(config)}`);
+    const context: TaskContext<S> = {
+      config,
+      flags,
+      positionals: args.positionals,
+      dryRun,
+      log,
+      report,
+      redactor,
+      env: io.env,
+      setResult: (name, value) => {
+        const existing = results.findIndex(([n]) => n === name);
+        if (existing >= 0) results.splice(existing, 1);
+        results.push([name, value]);
+      },
+    };
+    await definition.run(context);
+    if (!report.ok) exitCode = EXIT_FAILED;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      exitCode = EXIT_USAGE;
+      log.error(error instanceof UsageError ? `usage error: ${message}` : message);
+    } else {
+      exitCode = EXIT_FAILED;
+      log.error(message);
+      if (error instanceof Error && error.stack) log.debug(error.stack);
+    }
+    report.fail(message);
+  }
+
+  const document = redactor.redactDeep(report.toDocument(Date.now() - started));
+  const outcome = exitCode === EXIT_USAGE ? 'nothing was done' : report.summaryLine();
+  log.info(`${definition.name}: ${document.ok ? 'done' : 'FAILED'}${dryRun ? ' (dry run)' : ''}: ${outcome}`);
+  publish(document, results, flags, io, redactor, log);
+  if (json) io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+  return exitCode;
+}
+
+function publish(
+  document: ReportDocument,
+  taskResults: readonly [string, string][],
+  flags: FlagValues,
+  io: RunIo,
+  redactor: Redactor,
+  log: Logger,
+): void {
+  const standard: [string, string][] = [
+    ['ok', String(document.ok)],
+    ['changed', String(document.changed)],
+    ['failed', String(document.failed)],
+    ['summary', summaryText(document)],
+  ];
+  const all = [...standard, ...taskResults].map(([name, value]): [string, string] => [
+    name,
+    redactor.redact(value),
+  ]);
+  const resultsDir = resolveResultsDir(flags['results-dir'] as string | undefined);
+  if (resultsDir !== undefined) {
+    try {
+      const written = writeTektonResults(resultsDir, all);
+      if (written.truncated.length > 0)
+        log.warn(`results cut to fit Tekton's size limit: ${written.truncated.join(', ')}`);
+    } catch (error) {
+      log.warn(
+        `cannot write results to ${resultsDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+  }
+  if (isGitHubActions(io.env)) {
+    const outputFile = io.env.GITHUB_OUTPUT;
+    if (outputFile) {
+      const problem = appendGitHubOutputs(outputFile, all);
+      if (problem) log.warn(problem);
+    }
+    const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile) {
+      const problem = appendStepSummary(summaryFile, redactor.redact(renderStepSummary(document)));
+      if (problem) log.warn(problem);
+    }
+  }
+}
+
+function summaryText(document: ReportDocument): string {
+  if (document.error) return `error: ${document.error.split('\n')[0]}`;
+  const counts = new Map<string, number>();
+  for (const item of document.items) counts.set(item.action, (counts.get(item.action) ?? 0) + 1);
+  const parts = [...counts].map(([action, n]) => `${n} ${action}`);
+  return parts.length > 0 ? parts.join(', ') : 'no change';
+}
+
+function logLevelOf(flags: FlagValues): LogLevel {
+  const level = flags['log-level'];
+  if (typeof level === 'string' && (LOG_LEVELS as readonly string[]).includes(level))
+    return level as LogLevel;
+  return flags.debug ? 'debug' : 'info';
+}
+
+/** QUAY_TASKS_CONFIG: one path, or several separated by the path delimiter (':'). */
+function configFromEnv(env: NodeJS.ProcessEnv): string[] {
+  const value = env.QUAY_TASKS_CONFIG;
+  return value ? value.split(':').filter(Boolean) : [];
+}
+
+function applyOverrides<S extends SectionName>(
+  document: Record<string, unknown>,
+  specs: readonly FlagSpec[],
+  flags: FlagValues,
+  positionals: readonly string[],
+  definition: TaskDefinition<S>,
+): void {
+  if (definition.positionals) definition.positionals(document, positionals);
+  else if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]} (see --help)`);
+  for (const spec of specs) {
+    const value = flags[spec.name];
+    if (spec.override && value !== undefined && value !== false) spec.override(document, value);
+  }
+}

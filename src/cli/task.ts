@@ -1,0 +1,39 @@
+import type { Logger } from '../ci/logger.js';
+import type { Report } from '../ci/report.js';
+import type { ConfigFor, SectionName } from '../config/document.js';
+import type { LegacyRole } from '../config/legacy.js';
+import type { Redactor } from '../secrets/redactor.js';
+import type { FlagSpec, FlagValues } from './flags.js';
+
+/** Everything a task's operation gets: validated config, parsed flags, and where to report. */
+export interface TaskContext<S extends SectionName> {
+  config: ConfigFor<S>;
+  flags: FlagValues;
+  positionals: readonly string[];
+  dryRun: boolean;
+  log: Logger;
+  report: Report;
+  redactor: Redactor;
+  env: NodeJS.ProcessEnv;
+  /** A small named result for Tekton (a file in the results dir) and GitHub Actions (an output). */
+  setResult(name: string, value: string): void;
+}
+
+/** Declares one task: what `tasks/<name>.ts` hands to the runner. */
+export interface TaskDefinition<S extends SectionName> {
+  name: string;
+  summary: string;
+  /** Extra help text: what the task does, in a few lines. */
+  description: string;
+  /** Positional arguments for --help, e.g. `[DIR]`. */
+  usage?: string;
+  /** Config sections the task validates (the shared ones it needs included). */
+  sections: readonly S[];
+  flags: readonly FlagSpec[];
+  /** Results the task may set besides the standard ones (ok, changed, failed, summary). */
+  results?: readonly { name: string; description: string }[];
+  /** Turns positional arguments into config overrides, or throws UsageError. */
+  positionals?: (document: Record<string, unknown>, positionals: readonly string[]) => void;
+  legacyRole?: (flags: FlagValues) => LegacyRole;
+  run(context: TaskContext<S>): Promise<void>;
+}

@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import { load as parseYaml, YAMLException } from 'js-yaml';
+import type { Redactor } from '../secrets/redactor.js';
+import { describeIssues } from './describe-issue.js';
+import { type ConfigFor, documentSchema, type SectionName, toJsonSchema } from './document.js';
+import { ConfigError, type ConfigIssue, formatPath } from './errors.js';
+import { isLegacyDocument, type LegacyRole, translateLegacy } from './legacy.js';
+import { isMapping, mergeDocuments } from './merge.js';
+import { Secret } from './secret.js';
+
+export interface LoadConfigOptions<S extends SectionName> {
+  /** Config files in order; later ones override earlier ones. None: every section takes its defaults. */
+  files: readonly string[];
+  /** The sections this task validates. */
+  sections: readonly S[];
+  redactor: Redactor;
+  env?: NodeJS.ProcessEnv;
+  /** Which side an original-format config is read for (the original --configure-secondary-quay-server). */
+  legacyRole?: LegacyRole;
+  /** Changes made by command-line flags, applied to the merged document before validation. */
+  overrides?: (document: Record<string, unknown>) => void;
+  /** Told about each original-format file that was translated (one line per file). */
+  notice?: (message: string) => void;
+  /** Told the finer points of a translation (keys the original did not read either). */
+  detail?: (message: string) => void;
+}
+
+export interface LoadedConfig<S extends SectionName> {
+  config: ConfigFor<S>;
+  /** The merged document as validated (after translation and overrides), secrets still as written. */
+  document: Record<string, unknown>;
+}
+
+/**
+ * Reads, translates, merges and validates the configuration, then resolves every secret reference and
+ * registers the values with the redactor. Throws ConfigError listing every problem at once.
+ */
+export function loadConfig<S extends SectionName>(options: LoadConfigOptions<S>): LoadedConfig<S> {
+  const env = options.env ?? process.env;
+  const issues: ConfigIssue[] = [];
+  const documents: { file: string; data: Record<string, unknown> }[] = [];
+
+  for (const file of options.files) {
+    const read = readDocument(file);
+    if ('issue' in read) {
+      issues.push(read.issue);
+      continue;
+    }
+    let data = read.data;
+    if (isLegacyDocument(data)) {
+      const translation = translateLegacy(data, options.legacyRole ?? 'primary');
+      options.notice?.(`config: ${file} is an ${translation.format}; translated to the native format`);
+      for (const notice of translation.notices) options.detail?.(`config: ${file}: ${notice}`);
+      issues.push(...translation.issues.map((issue) => ({ ...issue, file })));
+      data = translation.config;
+    }
+    documents.push({ file, data });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const document = mergeDocuments(documents.map((d) => d.data));
+  options.overrides?.(document);
+
+  const schema = documentSchema(options.sections);
+  const parsed = schema.safeParse(document);
+  if (!parsed.success) {
+    registerLikelySecrets(document, options.redactor, env);
+    const described = describeIssues(parsed.error.issues, document, toJsonSchema(schema, 'config'));
+    throw new ConfigError(described.map((issue) => attributeFile(issue, documents)));
+  }
+
+  for (const { secret, path } of findSecrets(parsed.data)) {
+    const problem = secret.resolve(env);
+    if (problem !== undefined) {
+      issues.push(attributeFile({ path: formatPath(path), message: problem }, documents));
+    } else {
+      options.redactor.add(secret.reveal());
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { config: parsed.data, document };
+}
+
+function readDocument(file: string): { data: Record<string, unknown> } | { issue: ConfigIssue } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const why =
+      code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied' : `cannot read (${code})`;
+    return { issue: { path: '', message: `config file ${why}`, file } };
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text, { filename: file });
+  } catch (error) {
+    if (error instanceof YAMLException) {
+      const mark = error.mark;
+      const where = mark ? ` at line ${mark.line + 1}, column ${mark.column + 1}` : '';
+      return { issue: { path: '', message: `invalid YAML${where}: ${error.reason}`, file } };
+    }
+    throw error;
+  }
+  // An empty file is an empty config (the original crashed on it).
+  if (data === undefined || data === null) return { data: {} };
+  if (!isMapping(data)) {
+    return {
+      issue: {
+        path: '',
+        message: 'the file must hold a mapping of sections',
+        expected: 'a YAML mapping',
+        example: 'quay: {primary: {url: https://quay.example.com}}',
+        file,
+      },
+    };
+  }
+  return { data };
+}
+
+/** Names the file that set the key (the last one holding its top-level section) in an issue. */
+function attributeFile(
+  issue: ConfigIssue,
+  documents: readonly { file: string; data: Record<string, unknown> }[],
+): ConfigIssue {
+  if (issue.file || documents.length === 0) return issue;
+  const section = issue.path.split(/[.[]/)[0] ?? '';
+  const holder = [...documents].reverse().find((d) => section !== '' && section in d.data);
+  return holder ? { ...issue, file: holder.file } : issue;
+}
+
+function* findSecrets(
+  value: unknown,
+  path: PropertyKey[] = [],
+): Generator<{ secret: Secret; path: PropertyKey[] }> {
+  if (value instanceof Secret) {
+    yield { secret: value, path };
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) yield* findSecrets(item, [...path, index]);
+  } else if (isMapping(value)) {
+    for (const [key, item] of Object.entries(value)) yield* findSecrets(item, [...path, key]);
+  }
+}
+
+const SECRET_KEY = /pass(word)?|token|secret/i;
+
+/**
+ * When validation fails there is no parsed config to take the secret fields from, yet error output must
+ * still not show them: register every value under a secret-looking key, and every {env}/{file} that resolves.
+ */
+function registerLikelySecrets(value: unknown, redactor: Redactor, env: NodeJS.ProcessEnv, key = ''): void {
+  if (Array.isArray(value)) {
+    for (const item of value) registerLikelySecrets(item, redactor, env, key);
+    return;
+  }
+  if (!isMapping(value)) {
+    if (typeof value === 'string' && SECRET_KEY.test(key)) redactor.add(value);
+    return;
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 1 && (typeof value.env === 'string' || typeof value.file === 'string')) {
+    const secret =
+      typeof value.env === 'string'
+        ? new Secret({ kind: 'env', name: value.env })
+        : new Secret({ kind: 'file', path: String(value.file) });
+    if (secret.resolve(env) === undefined) redactor.add(secret.reveal());
+    return;
+  }
+  for (const [child, item] of Object.entries(value)) registerLikelySecrets(item, redactor, env, child);
+}

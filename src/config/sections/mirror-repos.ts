@@ -1,0 +1,141 @@
+import * as z from 'zod';
+import { duration, instanceName } from '../values.js';
+
+/** `org/repo:tag`, `org/repo@sha256:…` or `org/repo` (every tag, then filtered by `tags`). */
+const repositoryReference = z
+  .string()
+  .regex(
+    /^[a-z0-9][._a-z0-9-]*(\/[a-z0-9][._a-z0-9-]*)+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})?$/,
+    'org/repo, org/repo:tag or org/repo@sha256:<digest>',
+  )
+  .meta({ examples: ['team-alpha/web:1.4.2'] });
+
+const tagFilter = z
+  .strictObject({
+    include: z
+      .array(z.string().min(1))
+      .default([])
+      .meta({ description: 'Glob patterns (*, ?) a tag must match one of', examples: [['v*']] }),
+    exclude: z
+      .array(z.string().min(1))
+      .default([])
+      .meta({ description: 'Glob patterns of tags to leave out', examples: [['*-rc*']] }),
+    regex: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'A regular expression a tag must match', examples: ['^v\\d+\\.\\d+\\.\\d+$'] }),
+    semver: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'A semver range tags must satisfy', examples: ['>=1.2.0 <2'] }),
+    latest: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .meta({ description: 'Keep only the newest N tags (by time)', examples: [5] }),
+  })
+  .meta({ description: 'Which tags of a repository to mirror' });
+
+const repositoryEntry = z.union([
+  repositoryReference,
+  z.strictObject({ repository: repositoryReference, tags: tagFilter.optional() }),
+]);
+
+const patterns = z.strictObject({
+  include: z
+    .array(z.string().min(1))
+    .default(['*'])
+    .meta({ examples: [['team-*']] }),
+  exclude: z
+    .array(z.string().min(1))
+    .default([])
+    .meta({ examples: [['*-scratch']] }),
+});
+
+const destination = z.union([
+  instanceName,
+  z.strictObject({
+    instance: instanceName,
+    prefix: z
+      .string()
+      .optional()
+      .meta({ description: 'Prefix put before every repository path', examples: ['mirror/'] }),
+    rename: z
+      .record(z.string().min(1), z.string().min(1))
+      .default({})
+      .meta({
+        description: 'Source org (or org/repo) → destination name',
+        examples: [{ 'team-alpha': 'alpha' }],
+      }),
+  }),
+]);
+
+export const mirrorReposSchema = z
+  .strictObject({
+    source: instanceName.default('primary').meta({ description: 'Entry of `quay` to copy from' }),
+    destinations: z
+      .array(destination)
+      .min(1)
+      .default(['secondary'])
+      .meta({ description: 'Entries of `quay` to copy to', examples: [['secondary']] }),
+    repositories: z
+      .array(repositoryEntry)
+      .default([])
+      .meta({
+        description: 'Explicit list of repositories/tags to mirror',
+        examples: [['team-alpha/web:1.4.2']],
+      }),
+    discovery: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .meta({ description: 'Mirror every organization and repository found on the source' }),
+        organizations: patterns.optional(),
+        repositories: patterns.optional(),
+      })
+      .optional()
+      .meta({ description: 'Auto-discovery of organizations and repositories on the source' }),
+    tags: tagFilter.optional(),
+    createOrganizations: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Create missing organizations at the destinations' }),
+    keepGoing: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Record a failed image and go on (the original --skip-broken-images)' }),
+    failover: z.boolean().default(false).meta({ description: 'Swap source and the (single) destination' }),
+    prune: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Delete destination tags that are gone from the source' }),
+    signatures: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Also copy cosign tags and OCI referrers of copied images' }),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(6)
+      .meta({ description: 'Parallel transfers per registry host' }),
+    preflight: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        timeout: duration(5),
+      })
+      .optional()
+      .meta({ description: 'DNS and TCP checks of every registry before any copy' }),
+    engine: z
+      .enum(['native', 'podman'])
+      .default('native')
+      .meta({ description: 'native: registry-to-registry copy; podman: pull/tag/push' }),
+  })
+  .meta({ description: 'mirror-repos: copy repositories and tags from a source Quay to destinations' });
+
+export type MirrorReposConfig = z.output<typeof mirrorReposSchema>;

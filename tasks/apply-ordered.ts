@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import { acceptedFlag, booleanKeyFlag } from '../src/cli/common-task-flags.js';
+import { UsageError } from '../src/cli/errors.js';
+import { setInSection } from '../src/cli/flags.js';
+import { isMainModule, runMain } from '../src/cli/main.js';
+import { reportPlanOnly } from '../src/cli/not-implemented.js';
+import type { TaskDefinition } from '../src/cli/task.js';
+
+const SECTION = 'apply-ordered';
+
+export const definition: TaskDefinition<'cluster' | 'apply-ordered'> = {
+  name: 'apply-ordered',
+  summary: 'apply a folder of manifests in file-name order and wait until each wave is ready',
+  description: `
+Applies the .yaml/.yml files of DIR in waves by their numeric file-name prefix (0001-…, 002-…),
+with server-side apply through oc or kubectl, and between waves waits for real readiness:
+Subscriptions until their CSV succeeds, CRDs until served, PVCs until bound, workloads and
+custom resources until ready. No fixed sleeps.`,
+  usage: '[DIR]',
+  sections: ['cluster', SECTION],
+  flags: [
+    {
+      name: 'cli',
+      type: 'string',
+      valueName: 'CLI',
+      choices: ['oc', 'kubectl'],
+      description: 'Cluster CLI (default: oc when on PATH, else kubectl)',
+      override: (document, value) => setInSection(document, 'cluster', 'cli', value),
+    },
+    { name: 'plan', type: 'boolean', description: 'Print the waves and what each waits for, then stop' },
+    booleanKeyFlag(SECTION, 'forceConflicts', 'force-conflicts', 'Server-side apply with --force-conflicts'),
+    booleanKeyFlag(
+      SECTION,
+      'approveInstallPlans',
+      'approve-install-plans',
+      'Approve InstallPlans that wait for approval',
+    ),
+    acceptedFlag('setup-quay-openshift', 'Apply the manifest folder (what this task does)'),
+    {
+      name: 'openshift-yaml-dir',
+      type: 'string',
+      valueName: 'DIR',
+      original: true,
+      description: 'The manifest folder (the original parsed this flag but ignored it; here it works)',
+      override: (document, value) => setInSection(document, SECTION, 'directory', value),
+    },
+  ],
+  results: [{ name: 'applied', description: 'number of objects applied' }],
+  positionals: (document, positionals) => {
+    if (positionals.length > 1)
+      throw new UsageError(`expected one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+    if (positionals[0] !== undefined) setInSection(document, SECTION, 'directory', positionals[0]);
+  },
+  async run(context) {
+    const directory = context.config[SECTION].directory;
+    if (directory === undefined)
+      throw new UsageError(
+        'no manifest folder: give DIR, --openshift-yaml-dir DIR or apply-ordered.directory in the config',
+      );
+    reportPlanOnly(
+      context,
+      [`directory/${directory}`],
+      'apply in prefix order, waiting for readiness between waves',
+    );
+  },
+};
+
+if (isMainModule(import.meta.url)) await runMain(definition);

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+import { booleanKeyFlag, integerValue } from '../src/cli/common-task-flags.js';
+import { setInSection } from '../src/cli/flags.js';
+import { isMainModule, runMain } from '../src/cli/main.js';
+import { reportPlanOnly } from '../src/cli/not-implemented.js';
+import type { TaskDefinition } from '../src/cli/task.js';
+import { requireInstances } from '../src/config/references.js';
+
+const SECTION = 'mirror-repos';
+
+export const definition: TaskDefinition<'quay' | 'mirror-repos'> = {
+  name: 'mirror-repos',
+  summary: 'mirror repositories and tags from a source Quay to one or more destinations',
+  description: `
+Copies images registry to registry over the OCI distribution API: an explicit list, or every
+organization and repository discovered on the source. Creates missing organizations, copies only
+tags whose digest differs, all platforms of multi-arch images, and can go on past broken images.`,
+  sections: ['quay', SECTION],
+  flags: [
+    {
+      name: 'source',
+      type: 'string',
+      valueName: 'NAME',
+      description: 'Entry of the quay section to copy from',
+      override: (document, value) => setInSection(document, SECTION, 'source', value),
+    },
+    {
+      name: 'destination',
+      type: 'list',
+      valueName: 'NAME',
+      description: 'Entry of the quay section to copy to (repeatable)',
+      override: (document, value) => setInSection(document, SECTION, 'destinations', value),
+    },
+    {
+      name: 'concurrency',
+      type: 'string',
+      valueName: 'N',
+      description: 'Parallel transfers per registry host (1–64)',
+      override: (document, value) =>
+        setInSection(document, SECTION, 'concurrency', integerValue('concurrency', value, 1, 64)),
+    },
+    booleanKeyFlag(
+      SECTION,
+      'keepGoing',
+      'keep-going',
+      'Record a failed image and go on; exit 1 at the end listing failures',
+    ),
+    booleanKeyFlag(
+      SECTION,
+      'failover',
+      'failover',
+      'Swap source and destination (servers, credentials and tokens)',
+    ),
+    booleanKeyFlag(SECTION, 'prune', 'prune', 'Delete destination tags gone from the source'),
+    booleanKeyFlag(SECTION, 'keepGoing', 'skip-broken-images', 'Same as --keep-going', true),
+    {
+      name: 'auto-discovery',
+      type: 'boolean',
+      original: true,
+      description: 'Mirror every organization and repository found on the source',
+      override: (document) => {
+        const section = (document[SECTION] ?? {}) as Record<string, unknown>;
+        setInSection(document, SECTION, 'discovery', {
+          ...(section.discovery as object | undefined),
+          enabled: true,
+        });
+      },
+    },
+  ],
+  results: [
+    { name: 'copied', description: 'number of tags copied' },
+    { name: 'unchanged', description: 'number of tags already in place' },
+  ],
+  async run(context) {
+    const section = context.config[SECTION];
+    const destinations = section.destinations.map((d) => (typeof d === 'string' ? d : d.instance));
+    requireInstances(context.config.quay, [
+      { path: `${SECTION}.source`, name: section.source },
+      ...destinations.map((name, i) => ({ path: `${SECTION}.destinations[${i}]`, name })),
+    ]);
+    const [from, to] = section.failover
+      ? [destinations[0] ?? section.source, [section.source]]
+      : [section.source, destinations];
+    const target = to.join(', ');
+    const refs = section.repositories.map(
+      (entry) => `${from}/${typeof entry === 'string' ? entry : entry.repository} → ${target}`,
+    );
+    if (section.discovery?.enabled) refs.push(`${from}/* (discovery) → ${target}`);
+    reportPlanOnly(context, refs, 'mirror');
+  },
+};
+
+if (isMainModule(import.meta.url)) await runMain(definition);

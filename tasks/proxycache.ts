@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import {
+  acceptedFlag,
+  booleanKeyFlag,
+  instanceFlag,
+  secondaryRoleFlag,
+} from '../src/cli/common-task-flags.js';
+import { isMainModule, runMain } from '../src/cli/main.js';
+import { reportPlanOnly } from '../src/cli/not-implemented.js';
+import type { TaskDefinition } from '../src/cli/task.js';
+import { requireInstances } from '../src/config/references.js';
+
+const SECTION = 'proxycache';
+
+export const definition: TaskDefinition<'quay' | 'proxycache'> = {
+  name: 'proxycache',
+  summary: 'create, replace or delete the proxy-cache configuration of Quay organizations',
+  description: `
+Configures pull-through caching per organization: creates the organization when asked, validates
+the upstream credentials with Quay before creating, replaces a different configuration only with
+overwrite, deletes with state: absent. A conflict in one organization does not stop the others.`,
+  sections: ['quay', SECTION],
+  legacyRole: (flags) => (flags['configure-secondary-quay-server'] ? 'secondary' : 'primary'),
+  flags: [
+    instanceFlag(SECTION),
+    booleanKeyFlag(SECTION, 'overwrite', 'overwrite', 'Replace a different existing configuration'),
+    acceptedFlag('add-proxycache', 'Configure the proxy caches (what this task does)'),
+    booleanKeyFlag(SECTION, 'overwrite', 'overwrite-proxycache', 'Same as --overwrite', true),
+    secondaryRoleFlag(SECTION),
+  ],
+  async run(context) {
+    const section = context.config[SECTION];
+    requireInstances(context.config.quay, [
+      { path: `${SECTION}.instance`, name: section.instance, needs: 'quay' },
+    ]);
+    const refs = section.caches.map(
+      (cache) => `proxycache/${cache.organization} (${cache.state} → ${cache.upstreamRegistry})`,
+    );
+    reportPlanOnly(context, refs, `on ${section.instance}`);
+  },
+};
+
+if (isMainModule(import.meta.url)) await runMain(definition);
