@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
-import { packageVersion } from '../src/cli/version.js';
 import type { SectionName } from '../src/config/document.js';
 import { fullDocumentSchema, toJsonSchema } from '../src/config/document.js';
 import { renderConfigReference } from '../src/config/reference-doc.js';
+import { packageVersion } from '../src/version.js';
 
 /** One binary for GitHub Actions and Tekton steps: `quay-tasks <task> [flags]`. */
 const TASKS: Record<string, () => Promise<{ definition: TaskDefinition<SectionName> }>> = {

@@ -54,6 +54,10 @@ export class Report {
     this.#error = message;
   }
 
+  get error(): string | undefined {
+    return this.#error;
+  }
+
   get changed(): number {
     return this.items.filter((item) => CHANGES.has(item.action)).length;
   }
@@ -78,7 +82,7 @@ export class Report {
     const parts = ACTIONS.filter((a) => counts[a]).map((a) => `${counts[a]} ${a}`);
     const noChange = this.changed === 0 && this.failed === 0;
     if (parts.length === 0) return 'nothing to do: no change';
-    return noChange && !this.dryRun ? `${parts.join(', ')} — no change` : parts.join(', ');
+    return noChange && this.ok && !this.dryRun ? `${parts.join(', ')} — no change` : parts.join(', ');
   }
 
   toDocument(durationMs: number): ReportDocument {

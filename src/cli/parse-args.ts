@@ -22,9 +22,13 @@ export function parseArgs(
     for (const alias of spec.aliases ?? []) byName.set(alias, spec);
   }
   const unknown: string[] = [];
+  const alias: Record<string, string[]> = {};
+  for (const spec of specs) if (spec.aliases?.length) alias[spec.name] = [...spec.aliases];
   const parsed = minimist([...argv], {
-    boolean: specs.filter((s) => s.type === 'boolean').flatMap((s) => [s.name, ...(s.aliases ?? [])]),
-    string: specs.filter((s) => s.type !== 'boolean').flatMap((s) => [s.name, ...(s.aliases ?? [])]),
+    boolean: specs.filter((s) => s.type === 'boolean').map((s) => s.name),
+    string: specs.filter((s) => s.type !== 'boolean').map((s) => s.name),
+    // minimist fills a flag and its aliases alike, repeated values in argv order.
+    alias,
     // A flag value that starts with '-' would be read as a flag; `--flag=value` is the way for those.
     unknown: (arg) => {
       if (arg.startsWith('-')) unknown.push(arg.replace(/=.*$/, ''));
@@ -39,16 +43,17 @@ export function parseArgs(
   const flags: Record<string, FlagValue | undefined> = {};
   const givenOnArgv = new Set<string>();
   for (const spec of specs) {
-    for (const name of [spec.name, ...(spec.aliases ?? [])]) {
-      const shown = name.length === 1 ? `-${name}` : `--${name}`;
-      const given = argv.some(
-        (a) => a === shown || a.startsWith(`${shown}=`) || (spec.type === 'boolean' && a === `--no-${name}`),
-      );
-      if (!given) continue;
-      givenOnArgv.add(spec.name);
-      const value = normalise(spec, shown, parsed[name] as unknown);
-      flags[spec.name] = merge(spec, flags[spec.name], value);
-    }
+    const names = [spec.name, ...(spec.aliases ?? [])];
+    const shownNames = names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+    const given = shownNames.find((shown, i) =>
+      argv.some(
+        (a) =>
+          a === shown || a.startsWith(`${shown}=`) || (spec.type === 'boolean' && a === `--no-${names[i]}`),
+      ),
+    );
+    if (given === undefined) continue;
+    givenOnArgv.add(spec.name);
+    flags[spec.name] = normalise(spec, given, parsed[spec.name] as unknown);
   }
   if (env.GITHUB_ACTIONS === 'true') {
     for (const spec of specs) {
@@ -80,11 +85,6 @@ function normalise(spec: FlagSpec, shown: string, value: unknown): FlagValue {
   if (spec.type === 'list') return values;
   if (values.length > 1) throw new UsageError(`flag ${shown} given more than once`);
   return values[0] ?? '';
-}
-
-function merge(spec: FlagSpec, current: FlagValue | undefined, value: FlagValue): FlagValue {
-  if (spec.type === 'list' && Array.isArray(current) && Array.isArray(value)) return [...current, ...value];
-  return value;
 }
 
 function fromInput(spec: FlagSpec, raw: string): FlagValue {

@@ -11,12 +11,12 @@ import { documentSchema, type SectionName, toJsonSchema } from '../config/docume
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import { Redactor } from '../secrets/redactor.js';
+import { packageVersion } from '../version.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { COMMON_FLAGS, type FlagSpec, type FlagValues } from './flags.js';
 import { renderHelp } from './help.js';
 import { type ParsedArgs, parseArgs } from './parse-args.js';
 import type { TaskContext, TaskDefinition } from './task.js';
-import { packageVersion } from './version.js';
 
 export interface RunIo {
   argv: readonly string[];
@@ -109,6 +109,7 @@ export async function runTask<S extends SectionName>(
       },
     };
     await definition.run(context);
+    if (report.error !== undefined) log.error(report.error);
     if (!report.ok) exitCode = EXIT_FAILED;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

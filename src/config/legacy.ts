@@ -1,3 +1,4 @@
+import { SECTION_NAMES } from './document.js';
 import type { ConfigIssue } from './errors.js';
 import { isMapping } from './merge.js';
 
@@ -63,9 +64,10 @@ const OLD_KEYS = new Set([
   'init_token',
 ]);
 
-/** A top-level key of the original format marks a document as such: none of them is a native key. */
+/** A top-level key of the original format that is not also a native section (proxycache is both) marks it. */
 export function isLegacyDocument(doc: Record<string, unknown>): boolean {
-  return Object.keys(doc).some((key) => HEAD_KEYS.has(key) || OLD_KEYS.has(key));
+  const native: readonly string[] = SECTION_NAMES;
+  return Object.keys(doc).some((key) => (HEAD_KEYS.has(key) || OLD_KEYS.has(key)) && !native.includes(key));
 }
 
 export function translateLegacy(doc: Record<string, unknown>, role: LegacyRole): LegacyTranslation {

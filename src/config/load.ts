@@ -87,10 +87,16 @@ function readDocument(file: string): { data: Record<string, unknown> } | { issue
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    const why =
-      code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied' : `cannot read (${code})`;
-    return { issue: { path: '', message: `config file ${why}`, file } };
+    const message =
+      code === 'ENOENT'
+        ? 'config file not found'
+        : code === 'EACCES'
+          ? 'config file not readable (permission denied)'
+          : `cannot read the config file (${code})`;
+    return { issue: { path: '', message, file } };
   }
+  // js-yaml rejects an input with no document; an empty file (or only comments) is an empty config.
+  if (/^\s*$/.test(text.replace(/^\s*#.*$/gm, ''))) return { data: {} };
   let data: unknown;
   try {
     data = parseYaml(text, { filename: file });

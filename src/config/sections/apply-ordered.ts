@@ -49,7 +49,8 @@ export const applyOrderedSchema = z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string())
       .default({})
       .meta({
-        description: 'Values for $\{VAR\} placeholders (environment variables are used too)',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the text describes the ${VAR} syntax itself
+        description: 'Values for ${VAR} placeholders (environment variables are used too)',
         examples: [{ CLUSTER_DOMAIN: 'apps.example.com' }],
       }),
     timeouts: z
