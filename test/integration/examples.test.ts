@@ -58,7 +58,7 @@ test('every example passes the loader of every task that has a section in it (--
   for (const file of files) {
     // Secrets by {file} point into Tekton workspaces: give them files under a temporary /workspace.
     const text = readFileSync(join(EXAMPLES, file), 'utf8').replaceAll('/workspace/', `${dir}/workspace/`);
-    for (const match of text.matchAll(/\{\s*file:\s*([^}\s]+)\s*\}/g)) {
+    for (const match of text.matchAll(/\{\s*file:\s*(\/[^}\s]+)\s*\}/g)) {
       const path = match[1] ?? '';
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, 'secret-from-a-workspace-file\n');
