@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { acceptedFlag, instanceFlag, secondaryRoleFlag } from '../src/cli/common-task-flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
-import { reportPlanOnly } from '../src/cli/not-implemented.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { requireInstances } from '../src/config/references.js';
+import { quayClientFor } from '../src/quay/from-config.js';
+import { ensureRobots } from '../src/robots/ensure-robots.js';
 
 const SECTION = 'create-robots';
 
@@ -22,15 +23,29 @@ on as a kubernetes.io/dockerconfigjson Secret or an auth.json file — never pri
     secondaryRoleFlag(SECTION),
   ],
   results: [{ name: 'robots', description: 'comma-separated full names of the robots present' }],
+  validate: (config) =>
+    requireInstances(config.quay, [
+      { path: `${SECTION}.instance`, name: config[SECTION].instance, needs: 'quay' },
+    ]),
   async run(context) {
     const section = context.config[SECTION];
-    requireInstances(context.config.quay, [
-      { path: `${SECTION}.instance`, name: section.instance, needs: 'quay' },
-    ]);
-    const refs = section.robots.map(
-      (robot) => `robot/${robot.organization ?? robot.user}+${robot.name} (${robot.state})`,
-    );
-    reportPlanOnly(context, refs, `on ${section.instance}`);
+    const instance = context.config.quay[section.instance]!;
+    const quay = quayClientFor(instance, context, { requireToken: true, name: section.instance });
+    try {
+      await ensureRobots(section.robots, {
+        quay,
+        registryHost: new URL(instance.url).host,
+        report: context.report,
+        log: context.log,
+        dryRun: context.dryRun,
+      });
+    } finally {
+      await quay.close();
+    }
+    const present = section.robots
+      .filter((r) => r.state === 'present')
+      .map((r) => `${r.organization ?? r.user}+${r.name}`);
+    context.setResult('robots', present.join(','));
   },
 };
 

@@ -71,13 +71,19 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
     { name: 'copied', description: 'number of tags copied' },
     { name: 'unchanged', description: 'number of tags already in place' },
   ],
+  validate: (config) => {
+    const section = config[SECTION];
+    requireInstances(config.quay, [
+      { path: `${SECTION}.source`, name: section.source },
+      ...section.destinations.map((d, i) => ({
+        path: `${SECTION}.destinations[${i}]`,
+        name: typeof d === 'string' ? d : d.instance,
+      })),
+    ]);
+  },
   async run(context) {
     const section = context.config[SECTION];
     const destinations = section.destinations.map((d) => (typeof d === 'string' ? d : d.instance));
-    requireInstances(context.config.quay, [
-      { path: `${SECTION}.source`, name: section.source },
-      ...destinations.map((name, i) => ({ path: `${SECTION}.destinations[${i}]`, name })),
-    ]);
     const [from, to] = section.failover
       ? [destinations[0] ?? section.source, [section.source]]
       : [section.source, destinations];

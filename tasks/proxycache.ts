@@ -6,9 +6,10 @@ import {
   secondaryRoleFlag,
 } from '../src/cli/common-task-flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
-import { reportPlanOnly } from '../src/cli/not-implemented.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { requireInstances } from '../src/config/references.js';
+import { ensureProxyCaches } from '../src/proxycache/ensure-proxycache.js';
+import { quayClientFor } from '../src/quay/from-config.js';
 
 const SECTION = 'proxycache';
 
@@ -28,15 +29,28 @@ overwrite, deletes with state: absent. A conflict in one organization does not s
     booleanKeyFlag(SECTION, 'overwrite', 'overwrite-proxycache', 'Same as --overwrite', true),
     secondaryRoleFlag(SECTION),
   ],
+  validate: (config) =>
+    requireInstances(config.quay, [
+      { path: `${SECTION}.instance`, name: config[SECTION].instance, needs: 'quay' },
+    ]),
   async run(context) {
     const section = context.config[SECTION];
-    requireInstances(context.config.quay, [
-      { path: `${SECTION}.instance`, name: section.instance, needs: 'quay' },
-    ]);
-    const refs = section.caches.map(
-      (cache) => `proxycache/${cache.organization} (${cache.state} → ${cache.upstreamRegistry})`,
-    );
-    reportPlanOnly(context, refs, `on ${section.instance}`);
+    const quay = quayClientFor(context.config.quay[section.instance]!, context, {
+      requireToken: true,
+      name: section.instance,
+    });
+    try {
+      await ensureProxyCaches(section.caches, {
+        quay,
+        report: context.report,
+        log: context.log,
+        dryRun: context.dryRun,
+        createOrganizations: section.createOrganizations,
+        overwrite: section.overwrite,
+      });
+    } finally {
+      await quay.close();
+    }
   },
 };
 

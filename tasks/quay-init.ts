@@ -55,11 +55,12 @@ absent, super users and ownership (team owners of every organization). Every ste
   results: [
     { name: 'initial-user-token', description: 'token of the first user (expires after 2.5 h; masked)' },
   ],
+  validate: (config) =>
+    requireInstances(config.quay, [
+      { path: `${SECTION}.instance`, name: config[SECTION].instance, needs: 'quay' },
+    ]),
   async run(context) {
     const section = context.config[SECTION];
-    requireInstances(context.config.quay, [
-      { path: `${SECTION}.instance`, name: section.instance, needs: 'quay' },
-    ]);
     const refs: string[] = [];
     if (section.configBundle) refs.push(`config-bundle/${section.configBundle.secretName}`);
     if (section.initialUser) refs.push(`user/${section.initialUser.username}`);

@@ -46,6 +46,11 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
     valueName: 'DIR',
     description: 'Write Tekton results here (default /tekton/results when it exists)',
   },
+  {
+    name: 'validate-config',
+    type: 'boolean',
+    description: 'Check the configuration, then stop (exit 0 or 2); contacts nothing',
+  },
   { name: 'help', type: 'boolean', description: 'Show this help', aliases: ['h'] },
   { name: 'version', type: 'boolean', description: 'Show the version' },
   {

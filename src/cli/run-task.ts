@@ -93,6 +93,7 @@ export async function runTask<S extends SectionName>(
       overrides: (document) => applyOverrides(document, specs, flags, args.positionals, definition),
     });
     log.debug(`config: ${JSON.stringify(config)}`);
+    definition.validate?.(config);
     const context: TaskContext<S> = {
       config,
       flags,
@@ -108,7 +109,8 @@ export async function runTask<S extends SectionName>(
         results.push([name, value]);
       },
     };
-    await definition.run(context);
+    if (flags['validate-config']) log.info(`${definition.name}: the configuration is valid`);
+    else await definition.run(context);
     if (report.error !== undefined) log.error(report.error);
     if (!report.ok) exitCode = EXIT_FAILED;
   } catch (error) {

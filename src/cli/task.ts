@@ -35,5 +35,7 @@ export interface TaskDefinition<S extends SectionName> {
   /** Turns positional arguments into config overrides, or throws UsageError. */
   positionals?: (document: Record<string, unknown>, positionals: readonly string[]) => void;
   legacyRole?: (flags: FlagValues) => LegacyRole;
+  /** Checks across sections (e.g. that named instances exist); throws ConfigError. Runs before `run`. */
+  validate?: (config: ConfigFor<S>) => void;
   run(context: TaskContext<S>): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { taskScript } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir, writeFile } from '../support/temp.js';
 
-const TASKS = ['apply-ordered', 'quay-init', 'create-robots', 'proxycache', 'mirror-repos'];
+const TASKS = ['apply-ordered', 'quay-init', 'mirror-repos', 'proxycache', 'mirror-repos'];
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
@@ -80,10 +80,8 @@ function sampleConfig(dir: string): string {
       'quay:',
       '  primary: {url: https://quay-a.example.com, token: {env: QT_TOKEN}}',
       '  secondary: {url: https://quay-b.example.com}',
-      'create-robots:',
-      '  robots:',
-      '    - {name: deployer, organization: team-alpha, permissions: [{repository: web, role: read}]}',
-      '    - {name: old_bot, organization: team-alpha, state: absent}',
+      'mirror-repos:',
+      '  repositories: [team-alpha/web:1.4.2, team-alpha/api]',
     ].join('\n'),
   );
 }
@@ -91,7 +89,7 @@ function sampleConfig(dir: string): string {
 test('--output json prints exactly one report document on stdout with the documented fields', async () => {
   const dir = tempDir();
   const result = await runCli(
-    'create-robots',
+    'mirror-repos',
     ['--config', sampleConfig(dir), '--dry-run', '--output', 'json'],
     { env: { QT_TOKEN: 'tok-123456' } },
   );
@@ -106,21 +104,21 @@ test('--output json prints exactly one report document on stdout with the docume
     'ok',
     'task',
   ]);
-  assert.equal(report.task, 'create-robots');
+  assert.equal(report.task, 'mirror-repos');
   assert.equal(report.ok, true);
   assert.equal(report.dryRun, true);
   const items = report.items as { ref: string; action: string }[];
   assert.deepEqual(
     items.map((i) => i.ref),
-    ['robot/team-alpha+deployer (present)', 'robot/team-alpha+old_bot (absent)'],
+    ['primary/team-alpha/web:1.4.2 → secondary', 'primary/team-alpha/api → secondary'],
   );
   for (const item of items) assert.ok((ACTIONS as readonly string[]).includes(item.action));
-  assert.match(result.stderr, /create-robots: done \(dry run\): 2 planned/);
+  assert.match(result.stderr, /mirror-repos: done \(dry run\): 2 planned/);
 });
 
 test('without --dry-run a task that cannot act yet fails (exit 1), says so, and reports it', async () => {
   const dir = tempDir();
-  const result = await runCli('create-robots', ['--config', sampleConfig(dir), '--output', 'json'], {
+  const result = await runCli('mirror-repos', ['--config', sampleConfig(dir), '--output', 'json'], {
     env: { QT_TOKEN: 'tok-123456' },
   });
   assert.equal(result.exitCode, 1);
@@ -145,7 +143,7 @@ test('Tekton results: standard and task results, exact bytes, in --results-dir',
   const dir = tempDir();
   const results = join(dir, 'results');
   const result = await runCli(
-    'create-robots',
+    'mirror-repos',
     ['--config', sampleConfig(dir), '--dry-run', '--results-dir', results],
     { env: { QT_TOKEN: 'tok-123456' } },
   );
@@ -168,28 +166,28 @@ test('GitHub Actions: inputs from INPUT_*, outputs to $GITHUB_OUTPUT, a Markdown
     'INPUT_DRY-RUN': 'true',
     QT_TOKEN: 'tok-123456',
   };
-  const ok = await runCli('create-robots', [], { env });
+  const ok = await runCli('mirror-repos', [], { env });
   assert.equal(ok.exitCode, 0, ok.stderr);
   assert.equal(readFileSync(outputFile, 'utf8'), 'ok=true\nchanged=0\nfailed=0\nsummary=2 planned\n');
   const summary = readFileSync(summaryFile, 'utf8');
-  assert.match(summary, /### ✅ create-robots \(dry run\)/);
-  assert.match(summary, /\| robot\/team-alpha\+deployer \(present\) \| planned \|/);
+  assert.match(summary, /### ✅ mirror-repos \(dry run\)/);
+  assert.match(summary, /\| primary\/team-alpha\/web:1\.4\.2 → secondary \| planned \|/);
 
-  const failing = await runCli('create-robots', [], { env: { ...env, 'INPUT_DRY-RUN': 'false' } });
+  const failing = await runCli('mirror-repos', [], { env: { ...env, 'INPUT_DRY-RUN': 'false' } });
   assert.equal(failing.exitCode, 1);
-  assert.match(failing.stderr, /^::error::create-robots: this version validates/m);
+  assert.match(failing.stderr, /^::error::mirror-repos: this version validates/m);
 });
 
 test('--log-level error keeps stderr quiet on success; --debug shows the resolved config with secrets masked', async () => {
   const dir = tempDir();
   const quiet = await runCli(
-    'create-robots',
+    'mirror-repos',
     ['--config', sampleConfig(dir), '--dry-run', '--log-level', 'error'],
     { env: { QT_TOKEN: 'tok-123456' } },
   );
   assert.equal(quiet.exitCode, 0);
   assert.equal(quiet.stderr, '');
-  const debug = await runCli('create-robots', ['--config', sampleConfig(dir), '--dry-run', '--debug'], {
+  const debug = await runCli('mirror-repos', ['--config', sampleConfig(dir), '--dry-run', '--debug'], {
     env: { QT_TOKEN: 'tok-123456' },
   });
   assert.match(debug.stderr, /debug: config: .*"token":"\*\*\*"/);

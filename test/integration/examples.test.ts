@@ -42,7 +42,7 @@ test("each task's --print-schema accepts every example too (other sections pass 
   }
 });
 
-test('every example passes the loader of every task that has a section in it (--dry-run)', async () => {
+test('every example passes the loader of every task that has a section in it (--validate-config)', async () => {
   const env = {
     QUAY_WEST_TOKEN: 'west-token',
     QUAY_WEST_PASSWORD: 'west-password',
@@ -70,7 +70,7 @@ test('every example passes the loader of every task that has a section in it (--
     );
     assert.ok(tasks.length > 0, `${file} has a task section`);
     for (const task of tasks) {
-      const result = await runCli(task, ['--config', config, '--dry-run'], { env });
+      const result = await runCli(task, ['--config', config, '--validate-config'], { env });
       assert.equal(result.exitCode, 0, `${task} on ${file}: ${result.stderr}`);
     }
   }

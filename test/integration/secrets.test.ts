@@ -63,13 +63,12 @@ test('secrets that also appear as plain values are masked in every output of a s
   const { dir, env, args } = setup(
     (secretFile) => `quay:
   primary: {url: https://quay.example.com, token: {env: QT_TOKEN}, password: {file: ${secretFile}}}
-create-robots:
-  robots:
-    - {name: deployer, organization: ${ENV_SECRET}}
-    - {name: builder, organization: ${FILE_SECRET}}
+  secondary: {url: https://quay-b.example.com}
+mirror-repos:
+  repositories: [${ENV_SECRET}/web:1.0, ${FILE_SECRET}/api:2.0]
 `,
   );
-  const result = await runCli('create-robots', [...args, '--dry-run'], { env });
+  const result = await runCli('mirror-repos', [...args, '--dry-run'], { env });
   assert.equal(result.exitCode, 0, result.stderr);
   const all = everywhere(dir, result.stdout, result.stderr);
   assertOnlyMasked(all, ENV_SECRET);
@@ -78,7 +77,7 @@ create-robots:
   const report = JSON.parse(result.stdout) as { items: { ref: string }[] };
   assert.deepEqual(
     report.items.map((i) => i.ref),
-    ['robot/***+deployer (present)', 'robot/***+builder (present)'],
+    ['primary/***/web:1.0 → secondary', 'primary/***/api:2.0 → secondary'],
   );
   // The runner is told to mask before any other line is printed.
   const lines = result.stderr.split('\n');
@@ -113,14 +112,14 @@ test('without GitHub Actions no secret appears at all, not even as a mask comman
   const cfg = writeFile(
     dir,
     'config.yaml',
-    `quay:\n  primary: {url: https://quay.example.com, token: {env: QT_TOKEN}, password: {file: ${secretFile}}}\nproxycache:\n  caches: [{organization: ${ENV_SECRET}, upstreamRegistry: docker.io}]\n`,
+    `quay:\n  primary: {url: https://quay.example.com, token: {env: QT_TOKEN}, password: {file: ${secretFile}}}\n  secondary: {url: https://quay-b.example.com}\nmirror-repos:\n  repositories: [${ENV_SECRET}/web]\n`,
   );
-  const result = await runCli('proxycache', ['--config', cfg, '--debug', '--output', 'json'], {
+  const result = await runCli('mirror-repos', ['--config', cfg, '--debug', '--output', 'json'], {
     env: { QT_TOKEN: ENV_SECRET },
   });
   assert.equal(result.exitCode, 1, 'fails: not implemented yet');
   const all = `${result.stdout}\n${result.stderr}`;
   assert.ok(!all.includes(ENV_SECRET));
   assert.ok(!all.includes(FILE_SECRET));
-  assert.match(all, /proxycache\/\*\*\*/);
+  assert.match(all, /primary\/\*\*\*\/web/);
 });

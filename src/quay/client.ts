@@ -1,0 +1,386 @@
+import type * as z from 'zod';
+import {
+  bearerAuth,
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+  HttpError,
+  type HttpRequest,
+} from '../http/index.js';
+import type { Redactor } from '../secrets/redactor.js';
+import { asQuayError, QuayApiError } from './errors.js';
+import {
+  CurrentUser,
+  InitializedUser,
+  Organization,
+  ProxyCacheConfig,
+  RepositoryList,
+  RepositoryPermission,
+  type RepositorySummary,
+  Robot,
+  RobotList,
+  RobotPermissions,
+  SuperuserOrganizations,
+  type Tag,
+  TagPage,
+  TeamMembers,
+} from './models.js';
+
+export interface QuayClientOptions {
+  url: string;
+  /** OAuth bearer token; without one only anonymous calls (and user initialisation) work. */
+  token?: string;
+  redactor: Redactor;
+  caBundlePath?: string;
+  insecureSkipTlsVerify?: boolean;
+  logger?: HttpClientOptions['logger'];
+  /** Passed to the HTTP layer (tests inject sleep/random; callers may tune retries and timeouts). */
+  http?: Partial<
+    Pick<HttpClientOptions, 'retry' | 'timeouts' | 'sleep' | 'random' | 'maxConnectionsPerOrigin'>
+  >;
+}
+
+/** Who owns a robot: an organization, or the token's own user (a "personal" robot). */
+export type RobotOwner = { organization: string } | { user: string };
+export type RepositoryRole = 'read' | 'write' | 'admin';
+
+export interface ProxyCacheSettings {
+  upstreamRegistry: string;
+  expirationSeconds: number;
+  insecure: boolean;
+  username?: string;
+  password?: string;
+}
+
+const enc = encodeURIComponent;
+
+/**
+ * Red Hat Quay's `/api/v1` as quay-tasks uses it: exact paths (trailing slashes matter, quay-api.md §0),
+ * Quay's status codes, every list followed through its pagination. Errors are QuayApiError.
+ */
+export class QuayClient {
+  readonly url: string;
+  readonly #http: HttpClient;
+
+  constructor(options: QuayClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.#http = createHttpClient({
+      baseUrl: this.url,
+      auth: options.token ? bearerAuth(options.token, { redactor: options.redactor }) : undefined,
+      redactor: options.redactor,
+      caBundlePath: options.caBundlePath,
+      insecureSkipTlsVerify: options.insecureSkipTlsVerify,
+      logger: options.logger,
+      ...options.http,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+
+  // --- users (§2, §3) -------------------------------------------------------------------------------
+
+  /**
+   * Creates the first user (quay-api.md §2). No auth is sent: the endpoint is on the web blueprint.
+   * The returned access token expires after 9000 s (2.5 h).
+   */
+  async initializeUser(user: {
+    username: string;
+    password: string;
+    email: string;
+  }): Promise<InitializedUser> {
+    try {
+      const body = await this.#http.json({
+        method: 'POST',
+        path: '/api/v1/user/initialize',
+        json: { ...user, access_token: true },
+        auth: null,
+        // Not idempotent: a retry after the user was created would fail with "non-empty database".
+        idempotent: false,
+      });
+      return InitializedUser.parse(body);
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404) {
+        throw new QuayApiError(
+          error,
+          'user initialisation is not enabled: set FEATURE_USER_INITIALIZE: true (and database authentication) in the Quay config bundle',
+        );
+      }
+      if (error instanceof HttpError && error.serverMessage?.includes('non-empty database')) {
+        throw new QuayApiError(
+          error,
+          'Quay already has users (or organizations); initialisation works only on an empty Quay',
+        );
+      }
+      throw asQuayError(error);
+    }
+  }
+
+  currentUser(): Promise<CurrentUser> {
+    return this.#get('/api/v1/user/', CurrentUser);
+  }
+
+  // --- organizations (§4) ---------------------------------------------------------------------------
+
+  getOrganization(name: string): Promise<Organization | undefined> {
+    return this.#getOrUndefined(`/api/v1/organization/${enc(name)}`, Organization, (e) => e.status === 404);
+  }
+
+  async createOrganization(name: string, email?: string): Promise<void> {
+    await this.#send({
+      method: 'POST',
+      path: '/api/v1/organization/',
+      json: email ? { name, email } : { name },
+    });
+  }
+
+  async deleteOrganization(name: string): Promise<void> {
+    await this.#send({ method: 'DELETE', path: `/api/v1/organization/${enc(name)}` });
+  }
+
+  /** Every organization (superuser only), 100 a page through `next_page` (§4.5). */
+  async listAllOrganizations(): Promise<string[]> {
+    const names: string[] = [];
+    let nextPage: string | undefined;
+    do {
+      const page = await this.#get('/api/v1/superuser/organizations/', SuperuserOrganizations, {
+        limit: 100,
+        next_page: nextPage,
+      });
+      names.push(...page.organizations.map((o) => o.name));
+      nextPage = page.next_page;
+    } while (nextPage);
+    return names;
+  }
+
+  // --- robots (§5) ----------------------------------------------------------------------------------
+
+  async listRobots(owner: RobotOwner): Promise<z.infer<typeof RobotList>['robots']> {
+    const list = await this.#get(robotsBase(owner), RobotList, { permissions: true, token: false });
+    return list.robots;
+  }
+
+  /** A missing robot is a 400 "Could not find robot…" in Quay, not a 404 (§5.6). */
+  getRobot(owner: RobotOwner, shortName: string): Promise<Robot | undefined> {
+    return this.#getOrUndefined(`${robotsBase(owner)}/${enc(shortName)}`, Robot, isMissingRobot);
+  }
+
+  /** Robot create is not idempotent: an existing robot is a 400 (§5.6). */
+  async createRobot(owner: RobotOwner, shortName: string, description: string): Promise<Robot> {
+    const body = await this.#send({
+      method: 'PUT',
+      path: `${robotsBase(owner)}/${enc(shortName)}`,
+      json: { description },
+    });
+    return Robot.parse(body);
+  }
+
+  async deleteRobot(owner: RobotOwner, shortName: string): Promise<void> {
+    await this.#send({ method: 'DELETE', path: `${robotsBase(owner)}/${enc(shortName)}` });
+  }
+
+  async robotPermissions(owner: RobotOwner, shortName: string): Promise<Map<string, RepositoryRole>> {
+    const body = await this.#get(`${robotsBase(owner)}/${enc(shortName)}/permissions`, RobotPermissions);
+    return new Map(body.permissions.map((p) => [p.repository.name, p.role as RepositoryRole]));
+  }
+
+  // --- repository permissions (§6.1) ------------------------------------------------------------------
+
+  async setRepositoryPermission(
+    namespace: string,
+    repository: string,
+    username: string,
+    role: RepositoryRole,
+  ): Promise<void> {
+    const body = await this.#send({
+      method: 'PUT',
+      path: `${repoPath(namespace, repository)}/permissions/user/${enc(username)}`,
+      json: { role },
+      idempotent: true,
+    });
+    RepositoryPermission.parse(body);
+  }
+
+  async deleteRepositoryPermission(namespace: string, repository: string, username: string): Promise<void> {
+    await this.#send({
+      method: 'DELETE',
+      path: `${repoPath(namespace, repository)}/permissions/user/${enc(username)}`,
+    });
+  }
+
+  // --- teams (§6.2) ---------------------------------------------------------------------------------
+
+  async teamMembers(organization: string, team: string): Promise<string[]> {
+    const body = await this.#get(
+      `/api/v1/organization/${enc(organization)}/team/${enc(team)}/members`,
+      TeamMembers,
+      {
+        includePending: false,
+      },
+    );
+    return body.members.filter((m) => !m.invited).map((m) => m.name);
+  }
+
+  async addTeamMember(organization: string, team: string, member: string): Promise<void> {
+    await this.#send({
+      method: 'PUT',
+      path: `/api/v1/organization/${enc(organization)}/team/${enc(team)}/members/${enc(member)}`,
+      idempotent: true,
+    });
+  }
+
+  async removeTeamMember(organization: string, team: string, member: string): Promise<void> {
+    await this.#send({
+      method: 'DELETE',
+      path: `/api/v1/organization/${enc(organization)}/team/${enc(team)}/members/${enc(member)}`,
+    });
+  }
+
+  // --- proxy cache (§8) -----------------------------------------------------------------------------
+
+  /** The organization's proxy-cache configuration, or undefined when it has none (Quay answers empty strings). */
+  async getProxyCache(
+    organization: string,
+  ): Promise<Omit<ProxyCacheSettings, 'username' | 'password'> | undefined> {
+    const body = await this.#get(`/api/v1/organization/${enc(organization)}/proxycache`, ProxyCacheConfig);
+    if (body.upstream_registry === '') return undefined;
+    return {
+      upstreamRegistry: body.upstream_registry,
+      expirationSeconds: typeof body.expiration_s === 'number' ? body.expiration_s : 86400,
+      insecure: body.insecure === true,
+    };
+  }
+
+  /** Asks Quay to log in to the upstream with these settings (§8): "Valid" or "Anonymous" on success. */
+  async validateProxyCache(organization: string, settings: ProxyCacheSettings): Promise<string> {
+    const body = await this.#send({
+      method: 'POST',
+      path: `/api/v1/organization/${enc(organization)}/validateproxycache`,
+      json: proxyCacheBody(settings),
+      idempotent: true,
+    });
+    return typeof body === 'string' ? body : 'Valid';
+  }
+
+  async createProxyCache(organization: string, settings: ProxyCacheSettings): Promise<void> {
+    await this.#send({
+      method: 'POST',
+      path: `/api/v1/organization/${enc(organization)}/proxycache`,
+      json: proxyCacheBody(settings),
+    });
+  }
+
+  async deleteProxyCache(organization: string): Promise<void> {
+    await this.#send({ method: 'DELETE', path: `/api/v1/organization/${enc(organization)}/proxycache` });
+  }
+
+  // --- repositories and tags (§7) -------------------------------------------------------------------
+
+  /** Every repository of a namespace, 100 a page through `next_page` (§7.2). */
+  async listRepositories(namespace: string): Promise<RepositorySummary[]> {
+    const out: RepositorySummary[] = [];
+    let nextPage: string | undefined;
+    do {
+      const page = await this.#get('/api/v1/repository', RepositoryList, { namespace, next_page: nextPage });
+      out.push(...page.repositories);
+      nextPage = page.next_page;
+    } while (nextPage);
+    return out;
+  }
+
+  async createRepository(
+    namespace: string,
+    repository: string,
+    visibility: 'private' | 'public' = 'private',
+  ): Promise<void> {
+    await this.#send({
+      method: 'POST',
+      path: '/api/v1/repository',
+      json: { namespace, repository, visibility, description: '', repo_kind: 'image' },
+    });
+  }
+
+  /** The current tags of a repository: `onlyActiveTags=true` (the default lists history too), 100 a page (§7.5). */
+  async listActiveTags(namespace: string, repository: string): Promise<Tag[]> {
+    const out: Tag[] = [];
+    for (let page = 1; ; page++) {
+      const body = await this.#get(`${repoPath(namespace, repository)}/tag/`, TagPage, {
+        onlyActiveTags: true,
+        limit: 100,
+        page,
+      });
+      out.push(...body.tags);
+      if (!body.has_additional) return out;
+    }
+  }
+
+  // --- plumbing -------------------------------------------------------------------------------------
+
+  async #get<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    query?: HttpRequest['query'],
+  ): Promise<z.output<S>> {
+    try {
+      return schema.parse(await this.#http.json({ method: 'GET', path, query }));
+    } catch (error) {
+      throw asQuayError(error);
+    }
+  }
+
+  async #getOrUndefined<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    missing: (e: HttpError) => boolean,
+  ): Promise<z.output<S> | undefined> {
+    try {
+      return schema.parse(await this.#http.json({ method: 'GET', path }));
+    } catch (error) {
+      if (error instanceof HttpError && missing(error)) return undefined;
+      throw asQuayError(error);
+    }
+  }
+
+  /** A write; returns the parsed JSON body, or undefined for an empty one (204). */
+  async #send(request: HttpRequest): Promise<unknown> {
+    try {
+      const response = await this.#http.request(request);
+      const text = await response.text();
+      if (text.trim() === '') return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return text;
+      }
+    } catch (error) {
+      throw asQuayError(error);
+    }
+  }
+}
+
+function robotsBase(owner: RobotOwner): string {
+  return 'organization' in owner
+    ? `/api/v1/organization/${enc(owner.organization)}/robots`
+    : '/api/v1/user/robots';
+}
+
+function repoPath(namespace: string, repository: string): string {
+  // Nested repository names keep their slashes in the path (quay-api.md §7.1).
+  return `/api/v1/repository/${enc(namespace)}/${repository.split('/').map(enc).join('/')}`;
+}
+
+function isMissingRobot(error: HttpError): boolean {
+  return error.status === 400 && (error.serverMessage ?? '').includes('Could not find robot');
+}
+
+function proxyCacheBody(settings: ProxyCacheSettings): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    upstream_registry: settings.upstreamRegistry,
+    expiration_s: settings.expirationSeconds,
+    insecure: settings.insecure,
+  };
+  if (settings.username !== undefined) body.upstream_registry_username = settings.username;
+  if (settings.password !== undefined) body.upstream_registry_password = settings.password;
+  return body;
+}

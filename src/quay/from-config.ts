@@ -1,0 +1,33 @@
+import type { Logger } from '../ci/logger.js';
+import { ConfigError } from '../config/errors.js';
+import type { QuayInstanceConfig } from '../config/sections/shared.js';
+import type { Redactor } from '../secrets/redactor.js';
+import { QuayClient, type QuayClientOptions } from './client.js';
+
+/** A QuayClient for an entry of the `quay` section. */
+export function quayClientFor(
+  instance: QuayInstanceConfig,
+  context: { redactor: Redactor; log: Logger; http?: QuayClientOptions['http'] },
+  options: { requireToken?: boolean; name?: string } = {},
+): QuayClient {
+  const token = instance.token?.reveal();
+  if (options.requireToken && token === undefined) {
+    throw new ConfigError([
+      {
+        path: `quay.${options.name ?? '<name>'}.token`,
+        message: 'missing: this task calls the Quay API',
+        expected: 'an OAuth token with admin rights on the organizations it manages',
+        example: 'token: {env: QUAY_TOKEN}',
+      },
+    ]);
+  }
+  return new QuayClient({
+    url: instance.url,
+    token,
+    redactor: context.redactor,
+    caBundlePath: instance.caBundle,
+    insecureSkipTlsVerify: instance.insecureSkipTlsVerify,
+    logger: { debug: (message) => context.log.debug(message) },
+    http: context.http,
+  });
+}
