@@ -2,37 +2,61 @@
 import { booleanKeyFlag, instanceFlag, secondaryRoleFlag } from '../src/cli/common-task-flags.js';
 import { setInSection } from '../src/cli/flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
-import { reportPlanOnly } from '../src/cli/not-implemented.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { requireInstances } from '../src/config/references.js';
+import { QUAY_INIT_STEPS, type QuayInitStep, runQuayInit } from '../src/quay-init/run-quay-init.js';
 
 const SECTION = 'quay-init';
 
-/** The original management flags that select steps of quay-init; without any, every configured step runs. */
-export const QUAY_INIT_STEPS = [
-  { flag: 'initialize-user', description: 'Create the first user through /api/v1/user/initialize' },
-  { flag: 'add-super-user', description: 'Add superUsers to SUPER_USERS in the config bundle' },
-  { flag: 'add-admin-org', description: 'Create the admin organization' },
-  { flag: 'manage-orgs', description: 'Create and delete organizations as configured' },
-  { flag: 'take-ownership', description: 'Add takeOwnership.users to team owners of every organization' },
-] as const;
+/** The original management flags, each selecting one step; without any (and without --only) every configured step runs. */
+const ORIGINAL_STEP_FLAGS: ReadonlyArray<{ flag: string; step: QuayInitStep; description: string }> = [
+  {
+    flag: 'initialize-user',
+    step: 'initialize-user',
+    description: 'Create the first user through /api/v1/user/initialize',
+  },
+  {
+    flag: 'add-super-user',
+    step: 'super-users',
+    description: 'Add superUsers to SUPER_USERS in the config bundle',
+  },
+  { flag: 'add-admin-org', step: 'admin-org', description: 'Create the admin organization' },
+  {
+    flag: 'manage-orgs',
+    step: 'organizations',
+    description: 'Create and delete organizations as configured',
+  },
+  {
+    flag: 'take-ownership',
+    step: 'take-ownership',
+    description: 'Add takeOwnership.users to team owners of every organization',
+  },
+];
 
 export const definition: TaskDefinition<'quay' | 'cluster' | 'quay-init'> = {
   name: 'quay-init',
   summary: 'first user, organizations, super users, ownership and the config bundle of a Quay',
   description: `
 Initialises a Quay: the config-bundle secret (keeping its other keys), the first user (its 2.5 h
-token handed on to a Secret, a file, a Tekton result or a GitHub output), organizations present or
-absent, super users and ownership (team owners of every organization). Every step is idempotent.`,
+token handed on to a file, a Tekton result or a GitHub output), organizations present or absent,
+super users and ownership (team owners of every organization). Every step is idempotent.
+Steps: ${QUAY_INIT_STEPS.join(', ')}.`,
   sections: ['quay', 'cluster', SECTION],
   legacyRole: (flags) => (flags['configure-secondary-quay-server'] ? 'secondary' : 'primary'),
   flags: [
     instanceFlag(SECTION),
-    ...QUAY_INIT_STEPS.map((step) => ({
-      name: step.flag,
+    {
+      name: 'only',
+      type: 'list',
+      valueName: 'STEP',
+      choices: QUAY_INIT_STEPS,
+      description: 'Run only this step (repeatable); default: every configured step',
+    },
+    ...ORIGINAL_STEP_FLAGS.map((s) => ({
+      name: s.flag,
       type: 'boolean' as const,
       original: true,
-      description: step.description,
+      description: s.description,
     })),
     {
       ...booleanKeyFlag(
@@ -53,7 +77,10 @@ absent, super users and ownership (team owners of every organization). Every ste
     secondaryRoleFlag(SECTION),
   ],
   results: [
-    { name: 'initial-user-token', description: 'token of the first user (expires after 2.5 h; masked)' },
+    {
+      name: 'initial-user-token',
+      description: 'API token of the first user (expires after 2.5 h; masked in logs)',
+    },
   ],
   validate: (config) =>
     requireInstances(config.quay, [
@@ -61,14 +88,10 @@ absent, super users and ownership (team owners of every organization). Every ste
     ]),
   async run(context) {
     const section = context.config[SECTION];
-    const refs: string[] = [];
-    if (section.configBundle) refs.push(`config-bundle/${section.configBundle.secretName}`);
-    if (section.initialUser) refs.push(`user/${section.initialUser.username}`);
-    if (section.adminOrganization) refs.push(`org/${section.adminOrganization}`);
-    for (const org of section.organizations) refs.push(`org/${org.name} (${org.state})`);
-    if (section.superUsers.length > 0) refs.push(`super-users/${section.superUsers.join(',')}`);
-    for (const user of section.takeOwnership?.users ?? []) refs.push(`ownership/${user}`);
-    reportPlanOnly(context, refs, `on ${section.instance}`);
+    const only = new Set<QuayInitStep>((context.flags.only as QuayInitStep[] | undefined) ?? []);
+    for (const { flag, step } of ORIGINAL_STEP_FLAGS) if (context.flags[flag]) only.add(step);
+    if (context.flags['take-ownership-all-super-users']) only.add('take-ownership');
+    await runQuayInit(section, context.config.quay[section.instance]!, only, context);
   },
 };
 

@@ -76,7 +76,7 @@ export async function runTask<S extends SectionName>(
   });
   const dryRun = flags['dry-run'] === true;
   const report = new Report(definition.name, dryRun);
-  const results: [string, string][] = [];
+  const results: TaskResult[] = [];
   const json = flags.output === 'json';
 
   let exitCode = EXIT_OK;
@@ -103,10 +103,10 @@ export async function runTask<S extends SectionName>(
       report,
       redactor,
       env: io.env,
-      setResult: (name, value) => {
-        const existing = results.findIndex(([n]) => n === name);
-        if (existing >= 0) results.splice(existing, 1);
-        results.push([name, value]);
+      setResult: (name, value) => setResult(results, name, value, false),
+      setSecretResult: (name, value) => {
+        redactor.add(value);
+        setResult(results, name, value, true);
       },
     };
     if (flags['validate-config']) log.info(`${definition.name}: the configuration is valid`);
@@ -136,7 +136,7 @@ export async function runTask<S extends SectionName>(
 
 function publish(
   document: ReportDocument,
-  taskResults: readonly [string, string][],
+  taskResults: readonly TaskResult[],
   flags: FlagValues,
   io: RunIo,
   redactor: Redactor,
@@ -148,10 +148,10 @@ function publish(
     ['failed', String(document.failed)],
     ['summary', summaryText(document)],
   ];
-  const all = [...standard, ...taskResults].map(([name, value]): [string, string] => [
-    name,
-    redactor.redact(value),
-  ]);
+  const all: [string, string][] = [
+    ...standard.map(([name, value]): [string, string] => [name, redactor.redact(value)]),
+    ...taskResults.map((r): [string, string] => [r.name, r.secret ? r.value : redactor.redact(r.value)]),
+  ];
   const resultsDir = resolveResultsDir(flags['results-dir'] as string | undefined);
   if (resultsDir !== undefined) {
     try {
@@ -176,6 +176,19 @@ function publish(
       if (problem) log.warn(problem);
     }
   }
+}
+
+interface TaskResult {
+  name: string;
+  value: string;
+  /** Handed on unredacted (the user asked for this secret as a result). */
+  secret: boolean;
+}
+
+function setResult(results: TaskResult[], name: string, value: string, secret: boolean): void {
+  const existing = results.findIndex((r) => r.name === name);
+  if (existing >= 0) results.splice(existing, 1);
+  results.push({ name, value, secret });
 }
 
 function summaryText(document: ReportDocument): string {

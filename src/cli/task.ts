@@ -17,6 +17,11 @@ export interface TaskContext<S extends SectionName> {
   env: NodeJS.ProcessEnv;
   /** A small named result for Tekton (a file in the results dir) and GitHub Actions (an output). */
   setResult(name: string, value: string): void;
+  /**
+   * A result that is itself a secret (a token the next Pipeline task needs): written unredacted to the
+   * Tekton result and GitHub output, masked everywhere else. Only for values the user asked to hand on.
+   */
+  setSecretResult(name: string, value: string): void;
 }
 
 /** Declares one task: what `tasks/<name>.ts` hands to the runner. */

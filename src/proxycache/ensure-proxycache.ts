@@ -108,9 +108,8 @@ async function ensureOne(spec: ProxyCacheSpec, ref: string, deps: EnsureProxyCac
     const lost = current
       ? ` The previous configuration (upstream ${current.upstreamRegistry}) was deleted.`
       : '';
-    throw new Error(
-      `Quay rejected the upstream settings: ${error instanceof Error ? error.message : String(error)}.${lost}`,
-    );
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+    throw new Error(`Quay rejected the upstream settings: ${reason}.${lost}`);
   }
   await quay.createProxyCache(org, desired);
   const action = current ? 'updated' : 'created';

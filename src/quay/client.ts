@@ -222,12 +222,19 @@ export class QuayClient {
     return body.members.filter((m) => !m.invited).map((m) => m.name);
   }
 
-  async addTeamMember(organization: string, team: string, member: string): Promise<void> {
-    await this.#send({
+  /**
+   * Adds a user or robot to a team. A user outside the organization is only *invited* while
+   * FEATURE_MAILING and FEATURE_REQUIRE_TEAM_INVITE are on (Quay's defaults, quay-api.md §6.2).
+   */
+  async addTeamMember(organization: string, team: string, member: string): Promise<{ invited: boolean }> {
+    const body = await this.#send({
       method: 'PUT',
       path: `/api/v1/organization/${enc(organization)}/team/${enc(team)}/members/${enc(member)}`,
       idempotent: true,
     });
+    return {
+      invited: typeof body === 'object' && body !== null && (body as { invited?: unknown }).invited === true,
+    };
   }
 
   async removeTeamMember(organization: string, team: string, member: string): Promise<void> {

@@ -8,9 +8,13 @@ import { QuayClient, type QuayClientOptions } from './client.js';
 export function quayClientFor(
   instance: QuayInstanceConfig,
   context: { redactor: Redactor; log: Logger; http?: QuayClientOptions['http'] },
-  options: { requireToken?: boolean; name?: string } = {},
+  options: {
+    requireToken?: boolean;
+    name?: string /** Use this token instead of the instance's (or none, with null). */;
+    token?: string | null;
+  } = {},
 ): QuayClient {
-  const token = instance.token?.reveal();
+  const token = options.token === null ? undefined : (options.token ?? instance.token?.reveal());
   if (options.requireToken && token === undefined) {
     throw new ConfigError([
       {

@@ -1,0 +1,23 @@
+/**
+ * A self-signed test certificate for 127.0.0.1/localhost (EC P-256, valid 100 years), made with
+ * `openssl req -x509 -newkey ec ...`. Test-only key material: it protects nothing.
+ */
+export const TEST_TLS_CERT = `-----BEGIN CERTIFICATE-----
+MIIBmzCCAUGgAwIBAgIUcOjS6pZ82lDG+LeB5d7Y7jOGAFgwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNDA1NTQyOVoYDzIxMjYxMDMx
+MDU1NDI5WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQO3IdA9bNG7i9C/N9G+m7fAPhF6yanYvCQ6/fezInXdx8/KgfBWpQr
+SQ4rHj0OlSwLz/28i/7CXwFHfsn5PRKYo28wbTAdBgNVHQ4EFgQUj3kh40W1lZtP
+yMcHU8lfrc4pEz0wHwYDVR0jBBgwFoAUj3kh40W1lZtPyMcHU8lfrc4pEz0wDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARhwR/AAABgglsb2NhbGhvc3QwCgYIKoZI
+zj0EAwIDSAAwRQIhAJffLFOzYoWevqhhx+5dAM0KacPsSzF5pUcIu1rqgm+wAiAy
+hQFjwygYgF3Qtu0nuPbV6VuxMQ10xOBl2aimVJQG/g==
+-----END CERTIFICATE-----
+`;
+
+export const TEST_TLS_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgEtO+3g+A3rtljCFb
+vNj6KrJCDNrC7vA0uMCxosgxxOKhRANCAAQO3IdA9bNG7i9C/N9G+m7fAPhF6yan
+YvCQ6/fezInXdx8/KgfBWpQrSQ4rHj0OlSwLz/28i/7CXwFHfsn5PRKY
+-----END PRIVATE KEY-----
+`;

@@ -1,0 +1,240 @@
+/** Repositories and the tag API (quay-api.md §7): create, list (next_page), get, update, delete, tag list. */
+import { invalidRequest, notFound, requireUser, unauthorized } from './api-auth.js';
+import { readJsonBody, str, validateSchema } from './api-body.js';
+import { requireExistingRepo } from './api-repo-access.js';
+import type { RequestContext } from './context.js';
+import { apiJson, shapeC } from './errors.js';
+import { type JsonValue, rfc2822, truthyQuery } from './formats.js';
+import type { HttpResponse } from './http-io.js';
+import { isValidRepoName } from './names.js';
+import type { RouteDef } from './router.js';
+import { REPO_ORDER, roleAtLeast } from './scopes.js';
+import { isTagAlive, type RepoRecord, type TagRow } from './state.js';
+
+type Params = Record<string, string>;
+
+/** The repository list page size is fixed (§7.2). */
+const REPO_PAGE_SIZE = 100;
+/** `GET` of a repository shows at most this many active tags (§7.3). */
+const REPO_VIEW_MAX_TAGS = 500;
+
+/** `POST /api/v1/repository` (§7.1). */
+async function createRepo(ctx: RequestContext): Promise<HttpResponse> {
+  const { rt } = ctx;
+  const body = validateSchema(ctx, await readJsonBody(ctx), {
+    repository: { type: 'string', required: true },
+    visibility: { type: 'string', required: true, enum: ['public', 'private'] },
+    description: { type: 'string', required: true },
+    namespace: { type: 'string' },
+    repo_kind: { type: 'string', nullable: true, enum: ['image'] },
+  });
+  const user = requireUser(ctx);
+  const namespace = str(body, 'namespace') ?? user.username;
+  if (!rt.perms.canCreateRepo(ctx.caller, namespace)) return unauthorized(ctx);
+  const name = str(body, 'repository') ?? '';
+  if (rt.state.getRepo(namespace, name)) return invalidRequest(ctx, 'Repository already exists');
+  if (!isValidRepoName(name, rt.options.features.extendedRepositoryNames)) {
+    return invalidRequest(ctx, 'Invalid repository name');
+  }
+  rt.state.createRepo(namespace, name, {
+    isPublic: body.visibility === 'public',
+    description: str(body, 'description') ?? '',
+    creator: user.username,
+  });
+  return apiJson(201, { namespace, name, kind: 'image' });
+}
+
+function lastModifiedSeconds(ctx: RequestContext, repo: RepoRecord): number | null {
+  const now = ctx.rt.clock.nowMs();
+  const alive = repo.tags.filter((t) => !t.hidden && isTagAlive(t, now));
+  if (alive.length === 0) return null;
+  return Math.floor(Math.max(...alive.map((t) => t.startMs)) / 1000);
+}
+
+/** `GET /api/v1/repository` (§7.2): visible repos only, 100 per page, `next_page` token. */
+async function listRepos(ctx: RequestContext): Promise<HttpResponse> {
+  const { rt, caller } = ctx;
+  const q = ctx.url.searchParams;
+  const namespace = q.get('namespace');
+  const starred = truthyQuery(q.get('starred'));
+  const includePublic = truthyQuery(q.get('public'));
+  if (!namespace && !starred && !includePublic) {
+    return invalidRequest(ctx, 'namespace, starred or public are required for this API call');
+  }
+  const loggedIn = caller.kind !== 'anonymous';
+  let repos = [...rt.state.repos.values()].filter((r) => !namespace || r.namespace === namespace);
+  // Stars are not emulated: a starred-only listing is empty.
+  if (starred && !namespace && !includePublic) repos = [];
+  repos = repos.filter((r) =>
+    loggedIn
+      ? rt.perms.repoRole(caller, r.namespace, r) !== null || (includePublic && r.isPublic)
+      : r.isPublic,
+  );
+  const page = rt.pageTokens.page(repos, q.get('next_page'), REPO_PAGE_SIZE);
+  const withLastModified = truthyQuery(q.get('last_modified'));
+  const withPopularity = truthyQuery(q.get('popularity'));
+  const repositories = page.items.map((r) => {
+    const entry: Record<string, JsonValue> = {
+      namespace: r.namespace,
+      name: r.name,
+      description: r.description,
+      is_public: r.isPublic,
+      kind: 'image',
+      state: r.state,
+    };
+    if (loggedIn) entry.is_starred = false;
+    if (withLastModified) entry.last_modified = lastModifiedSeconds(ctx, r);
+    if (withPopularity) entry.popularity = 0;
+    return entry;
+  });
+  const body: Record<string, JsonValue> = { repositories };
+  if (page.nextPage) body.next_page = page.nextPage;
+  return apiJson(200, body);
+}
+
+/** `GET /api/v1/repository/{ns}/{repo}` (§7.3). */
+async function getRepo(ctx: RequestContext, p: Params): Promise<HttpResponse> {
+  const { rt } = ctx;
+  const { namespace, repo } = requireExistingRepo(ctx, p.repo ?? '', 'read');
+  const role = rt.perms.repoRole(ctx.caller, namespace, repo);
+  const includeTags =
+    ctx.url.searchParams.get('includeTags') === null || truthyQuery(ctx.url.searchParams.get('includeTags'));
+  const org = rt.state.orgs.get(namespace);
+  const view: Record<string, JsonValue> = {
+    namespace,
+    name: repo.name,
+    kind: 'image',
+    description: repo.description,
+    is_public: repo.isPublic,
+    is_organization: org !== undefined,
+    is_starred: false,
+    status_token: '',
+    trust_enabled: false,
+    tag_expiration_s: org?.tagExpirationS ?? 1209600,
+    is_free_account: true,
+    state: repo.state,
+  };
+  if (includeTags) {
+    const now = rt.clock.nowMs();
+    const tags: Record<string, JsonValue> = {};
+    const alive = repo.tags.filter((t) => !t.hidden && isTagAlive(t, now)).slice(0, REPO_VIEW_MAX_TAGS);
+    for (const t of alive) {
+      const entry: Record<string, JsonValue> = {
+        name: t.name,
+        size: repo.manifests.get(t.manifestDigest)?.layersSize ?? null,
+        last_modified: rfc2822(t.startMs),
+        manifest_digest: t.manifestDigest,
+      };
+      if (t.endMs !== null) entry.expiration = rfc2822(t.endMs);
+      tags[t.name] = entry;
+    }
+    view.tags = tags;
+  }
+  view.can_write = roleAtLeast(REPO_ORDER, role, 'write');
+  view.can_admin = roleAtLeast(REPO_ORDER, role, 'admin');
+  return apiJson(200, view);
+}
+
+async function updateRepo(ctx: RequestContext, p: Params): Promise<HttpResponse> {
+  const { repo } = requireExistingRepo(ctx, p.repo ?? '', 'write');
+  const body = validateSchema(ctx, await readJsonBody(ctx), {
+    description: { type: 'string', required: true },
+  });
+  repo.description = str(body, 'description') ?? '';
+  return apiJson(200, { success: true });
+}
+
+/** `DELETE /api/v1/repository/{ns}/{repo}`: 204; the emulator removes it at once (Quay GCs it later). */
+async function deleteRepo(ctx: RequestContext, p: Params): Promise<HttpResponse> {
+  const { namespace, repo } = requireExistingRepo(ctx, p.repo ?? '', 'admin');
+  ctx.rt.state.repos.delete(`${namespace}/${repo.name}`);
+  return { status: 204 };
+}
+
+async function changeVisibility(ctx: RequestContext, p: Params): Promise<HttpResponse> {
+  const { repo } = requireExistingRepo(ctx, p.repo ?? '', 'admin');
+  const body = validateSchema(ctx, await readJsonBody(ctx), {
+    visibility: { type: 'string', required: true, enum: ['public', 'private'] },
+  });
+  repo.isPublic = body.visibility === 'public';
+  return apiJson(200, { success: true });
+}
+
+/** `_tag_dict` (§7.5). */
+function tagView(repo: RepoRecord, tag: TagRow): Record<string, JsonValue> {
+  const manifest = repo.manifests.get(tag.manifestDigest);
+  const view: Record<string, JsonValue> = { name: tag.name, reversion: tag.reversion };
+  if (tag.startMs > 0) view.start_ts = Math.floor(tag.startMs / 1000);
+  if (tag.endMs !== null) view.end_ts = Math.floor(tag.endMs / 1000);
+  view.manifest_digest = tag.manifestDigest;
+  view.is_manifest_list = manifest?.isList ?? false;
+  view.size = manifest?.isList ? null : (manifest?.layersSize ?? null);
+  view.last_modified = rfc2822(tag.startMs);
+  if (tag.endMs !== null) view.expiration = rfc2822(tag.endMs);
+  if (manifest?.isList) {
+    const presence: Record<string, JsonValue> = {};
+    for (const child of manifest.childDigests) presence[child] = repo.manifests.has(child);
+    view.is_sparse = false;
+    view.child_manifest_count = manifest.childDigests.length;
+    view.present_child_count = Object.values(presence).filter(Boolean).length;
+    view.child_manifests_presence = presence;
+  }
+  return view;
+}
+
+function intParam(value: string | null, fallback: number): number {
+  const n = value === null ? Number.NaN : Number.parseInt(value, 10);
+  return Number.isFinite(n) ? n : fallback;
+}
+
+/**
+ * `GET .../tag/` (§7.5): page/limit paging with `has_additional`. Without `onlyActiveTags=true` the list is the
+ * full tag history (dead and overwritten rows too). Hidden tags are never listed.
+ */
+async function listTags(ctx: RequestContext, p: Params): Promise<HttpResponse> {
+  const { repo } = requireExistingRepo(ctx, p.repo ?? '', 'read');
+  const q = ctx.url.searchParams;
+  const page = Math.max(1, intParam(q.get('page'), 1));
+  const limit = Math.min(100, Math.max(1, intParam(q.get('limit'), 50)));
+  const now = ctx.rt.clock.nowMs();
+  let rows = repo.tags.filter((t) => !t.hidden);
+  if (truthyQuery(q.get('onlyActiveTags'))) rows = rows.filter((t) => isTagAlive(t, now));
+  const specific = q.get('specificTag');
+  if (specific) rows = rows.filter((t) => t.name === specific);
+  const filter = q.get('filter_tag_name');
+  if (filter) {
+    if (filter.startsWith('like:')) rows = rows.filter((t) => t.name.includes(filter.slice(5)));
+    else if (filter.startsWith('eq:')) rows = rows.filter((t) => t.name === filter.slice(3));
+    else {
+      return shapeC(400, "Unsupported syntax for filter_tag_name. Expected 'like:<name>' or 'eq:<name>'.");
+    }
+  }
+  rows.sort((a, b) => b.startMs - a.startMs || a.name.localeCompare(b.name) || b.id - a.id);
+  const window = rows.slice((page - 1) * limit, page * limit + 1);
+  return apiJson(200, {
+    tags: window.slice(0, limit).map((t) => tagView(repo, t)),
+    page,
+    has_additional: window.length > limit,
+  });
+}
+
+/** `DELETE .../tag/{tag}`: ends the alive row (it stays in the history). */
+async function deleteTag(ctx: RequestContext, p: Params): Promise<HttpResponse> {
+  const { repo } = requireExistingRepo(ctx, p.repo ?? '', 'write');
+  if (!ctx.rt.state.endTag(repo, p.tag ?? '')) return notFound(ctx);
+  return { status: 204 };
+}
+
+export function repoRoutes(): RouteDef<RequestContext>[] {
+  const repo = '/api/v1/repository/{repo+}';
+  return [
+    { method: 'POST', pattern: '/api/v1/repository', kind: 'api', handler: createRepo },
+    { method: 'GET', pattern: '/api/v1/repository', kind: 'api', handler: listRepos },
+    { method: 'GET', pattern: `${repo}/tag/`, kind: 'api', handler: listTags },
+    { method: 'DELETE', pattern: `${repo}/tag/{tag}`, kind: 'api', handler: deleteTag },
+    { method: 'POST', pattern: `${repo}/changevisibility`, kind: 'api', handler: changeVisibility },
+    { method: 'GET', pattern: repo, kind: 'api', handler: getRepo },
+    { method: 'PUT', pattern: repo, kind: 'api', handler: updateRepo },
+    { method: 'DELETE', pattern: repo, kind: 'api', handler: deleteRepo },
+  ];
+}

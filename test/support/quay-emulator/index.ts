@@ -1,0 +1,128 @@
+/**
+ * Quay emulator: an HTTP server that answers like Red Hat Quay's `/api/v1` and `/v2` (contract:
+ * /work/shared/docs/quay-api.md), for tests and the demo.
+ *
+ *   const quay = await startQuayEmulator({ features: { proxyCache: true }, superUsers: ['admin'] });
+ *   const admin = quay.seed.userWithToken('admin');
+ *   await fetch(`${quay.url}/api/v1/user/`, { headers: { authorization: `Bearer ${admin.token}` } });
+ *   await quay.close();
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createBlobStore } from './blob-store.js';
+import { Clock } from './clock.js';
+import type { Runtime } from './context.js';
+import { FaultInjector } from './faults.js';
+import { type QuayEmulatorOptions, type QuayFeatures, resolveOptions } from './options.js';
+import { PageTokens } from './paging.js';
+import { Permissions } from './permissions.js';
+import { RegistryJwt } from './registry-jwt.js';
+import { RequestLog, type RequestLogEntry } from './request-log.js';
+import { Seeder } from './seed.js';
+import { buildRouter, createNodeServer, createRequestHandler } from './server.js';
+import { EmulatorState } from './state.js';
+import { UploadSessions } from './uploads.js';
+
+export type { FaultAction, FaultHandle, FaultRule } from './faults.js';
+export { FaultInjector } from './faults.js';
+export type { QuayEmulatorOptions, QuayFeatures } from './options.js';
+export type { AuthKind, RequestAuth, RequestLogEntry } from './request-log.js';
+export { ALL_SCOPES, type PushedImage, type PushImageOptions, type SeededUser, Seeder } from './seed.js';
+export type {
+  ManifestRecord,
+  OrgRecord,
+  RepoRecord,
+  RobotRecord,
+  TagRow,
+  TeamRecord,
+  UserRecord,
+} from './state.js';
+export { EmulatorState } from './state.js';
+
+export interface QuayEmulator {
+  /** `http(s)://<host>:<port>` */
+  readonly url: string;
+  /** `<host>:<port>`: also SERVER_HOSTNAME unless overridden, i.e. the registry `service` and image host. */
+  readonly host: string;
+  readonly serverHostname: string;
+  readonly state: EmulatorState;
+  /** Every request received, in order (no credentials, see request-log.ts). Clear with `requests.length = 0`. */
+  readonly requests: RequestLogEntry[];
+  readonly faults: FaultInjector;
+  /** Feature flags, live: tests may flip them between requests. */
+  readonly features: QuayFeatures;
+  readonly seed: Seeder;
+  /** Moves the emulated clock (token expiry, temporary tags, page tokens) without sleeping. */
+  advanceTime(seconds: number): void;
+  /** Runs the namespace GC: names of deleted orgs become free again (§4.1). */
+  purgeDeletedNamespaces(): void;
+  /** Unexpected exceptions handlers threw (answered 500). A healthy test leaves this empty. */
+  readonly internalErrors: Error[];
+  /** The request log filtered by method and/or path (exact, or RegExp). */
+  requestsTo(filter: { method?: string; path?: string | RegExp }): RequestLogEntry[];
+  close(): Promise<void>;
+}
+
+export async function startQuayEmulator(opts: QuayEmulatorOptions = {}): Promise<QuayEmulator> {
+  const options = resolveOptions(opts);
+  const clock = new Clock(options.startTimeMs);
+  const state = new EmulatorState(clock, options.superUsers);
+  const blobs = await createBlobStore(options.blobDir);
+  const rt: Runtime = {
+    state,
+    options,
+    clock,
+    perms: new Permissions(state, options.features),
+    blobs,
+    uploads: new UploadSessions(blobs),
+    jwt: new RegistryJwt(clock),
+    pageTokens: new PageTokens(clock),
+    scheme: options.tls ? 'https' : 'http',
+    serverHostname: options.serverHostname ?? '',
+    internalErrors: [],
+  };
+  const log = new RequestLog();
+  const faults = new FaultInjector();
+  const server: Server = createNodeServer(rt, createRequestHandler(rt, buildRouter(rt), log, faults));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const host = `${hostForUrl}:${address.port}`;
+  if (!options.serverHostname) rt.serverHostname = host;
+  let closed = false;
+  return {
+    url: `${rt.scheme}://${host}`,
+    host,
+    serverHostname: rt.serverHostname,
+    state,
+    requests: log.entries,
+    faults,
+    features: options.features,
+    seed: new Seeder(state, blobs),
+    advanceTime: (seconds) => clock.advanceSeconds(seconds),
+    purgeDeletedNamespaces: () => state.purgeDeletedNamespaces(),
+    internalErrors: rt.internalErrors,
+    requestsTo: ({ method, path }) =>
+      log.entries.filter(
+        (e) =>
+          (!method || e.method === method.toUpperCase()) &&
+          (path === undefined || (path instanceof RegExp ? path.test(e.path) : e.path === path)),
+      ),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await rt.uploads.closeAll();
+      await blobs.close();
+    },
+  };
+}
