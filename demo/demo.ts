@@ -3,107 +3,138 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { type QuayEmulator, startQuayEmulator } from '../test/support/quay-emulator/index.js';
 
 /**
- * `npm run demo`: runs the built entrypoints on an embedded config, with no external service.
- * Until the Quay client and emulator land, every task plans (--dry-run); the demo also shows what a
- * config mistake looks like and the JSON report machines read.
+ * `npm run demo`: two emulated Quay instances and an upstream registry on loopback, then the real
+ * entrypoints against them: quay-init, create-robots and proxycache, the same again (no change), a
+ * mirror plan, and what a config mistake looks like. No external service is contacted.
  */
 const TASKS_DIR = fileURLToPath(new URL('../tasks/', import.meta.url));
+const bold = (text: string) => (process.stdout.isTTY ? `\u001b[1m${text}\u001b[0m` : text);
 
-const CONFIG = `# The embedded demo config: two Quay sites, one file for every task.
-quay:
-  east:
-    url: https://quay-east.example.com
-    token: {env: DEMO_EAST_TOKEN}
-  west:
-    url: https://quay-west.example.com
-    token: {env: DEMO_WEST_TOKEN}
-quay-init:
-  instance: east
-  initialUser: {username: quayadmin, password: {env: DEMO_ADMIN_PASSWORD}, email: admin@example.com}
-  organizations: [{name: team-alpha}, {name: team-beta}, {name: legacy, state: absent}]
-create-robots:
-  instance: east
-  robots:
-    - {name: deployer, organization: team-alpha, permissions: [{repository: web, role: read}]}
-proxycache:
-  instance: east
-  caches: [{organization: cache-dockerhub, upstreamRegistry: docker.io}]
-mirror-repos:
-  source: east
-  destinations: [west]
-  repositories: [team-alpha/web:1.4.2, team-alpha/api]
-  discovery: {enabled: true, organizations: {include: ['team-*']}}
-`;
+interface Step {
+  title: string;
+  task: string;
+  args: string[];
+  expectExit?: number;
+}
 
-const BROKEN = `quay:
-  east: {url: quay-east.example.com, tokn: abc}
-mirror-repos:
-  concurrency: eight
-`;
-
-const env = {
-  ...process.env,
-  DEMO_EAST_TOKEN: 'demo-east-token-0000000000000000000000',
-  DEMO_WEST_TOKEN: 'demo-west-token-0000000000000000000000',
-  DEMO_ADMIN_PASSWORD: 'demo-admin-password',
-};
-
-async function step(
-  title: string,
-  task: string,
-  args: string[],
-): Promise<{ exitCode: number; stdout: string }> {
-  process.stdout.write(`\n\u001b[1m▶ ${title}\u001b[0m\n  $ ${task} ${args.join(' ')}\n`);
-  const result = await execa('node', [join(TASKS_DIR, `${task}.js`), ...args], {
+async function run(step: Step, env: NodeJS.ProcessEnv): Promise<{ ok: boolean; stdout: string }> {
+  process.stdout.write(`\n${bold(`▶ ${step.title}`)}\n  $ ${step.task} ${step.args.join(' ')}\n`);
+  const result = await execa('node', [join(TASKS_DIR, `${step.task}.js`), ...step.args], {
     env,
     reject: false,
     stderr: 'inherit',
   });
-  process.stdout.write(`  → exit ${result.exitCode}\n`);
-  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout) };
+  const expected = step.expectExit ?? 0;
+  process.stdout.write(
+    `  → exit ${result.exitCode}${result.exitCode === expected ? '' : ` (expected ${expected})`}\n`,
+  );
+  return { ok: result.exitCode === expected, stdout: String(result.stdout) };
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'quay-tasks-demo-'));
+  const servers: QuayEmulator[] = [];
   try {
-    const config = join(dir, 'quay-tasks.yaml');
-    const broken = join(dir, 'broken.yaml');
-    writeFileSync(config, CONFIG);
-    writeFileSync(broken, BROKEN);
-    const failures: string[] = [];
-    for (const task of ['quay-init', 'create-robots', 'proxycache', 'mirror-repos']) {
-      const { exitCode } = await step(`${task}: plan from the shared config`, task, [
-        '--config',
-        config,
-        '--dry-run',
-      ]);
-      if (exitCode !== 0) failures.push(task);
-    }
-    const bad = await step(
-      'a config with mistakes: every problem at once, exit 2, nothing contacted',
-      'mirror-repos',
-      ['--config', broken],
+    const east = await startQuayEmulator({
+      features: { userInitialize: true, proxyCache: true },
+      superUsers: ['quayadmin'],
+      ssrfAllowedHosts: ['127.0.0.1'],
+    });
+    const west = await startQuayEmulator({ superUsers: ['admin'] });
+    const upstream = await startQuayEmulator();
+    servers.push(east, west, upstream);
+    const westToken = west.seed.userWithToken('admin').token;
+    process.stdout.write(
+      `Emulated Quay instances: east ${east.url} (empty), west ${west.url}, upstream registry ${upstream.url}\n`,
     );
-    if (bad.exitCode !== 2) failures.push('broken config');
-    const json = await step('the JSON report machines read', 'mirror-repos', [
-      '--config',
-      config,
-      '--dry-run',
-      '--output',
-      'json',
-      '--log-level',
-      'error',
-    ]);
+
+    const tokenFile = join(dir, 'east-token');
+    const base = join(dir, 'quay-tasks.yaml');
+    const withToken = join(dir, 'east-token.yaml');
+    writeFileSync(
+      base,
+      `quay:
+  east: {url: ${east.url}}
+  west: {url: ${west.url}, token: {env: DEMO_WEST_TOKEN}}
+quay-init:
+  instance: east
+  initialUser: {username: quayadmin, password: {env: DEMO_ADMIN_PASSWORD}, email: admin@example.com}
+  tokenOutput: {file: ${tokenFile}}
+  adminOrganization: admin-org
+  organizations: [{name: team-alpha}, {name: team-beta}]
+create-robots:
+  instance: east
+  robots:
+    - {name: deployer, organization: team-alpha, description: Pulls for prod, authFile: ${join(dir, 'auth.json')}}
+    - {name: builder, organization: team-beta}
+proxycache:
+  instance: east
+  caches: [{organization: cache-upstream, upstreamRegistry: "${upstream.host}", insecure: true}]
+mirror-repos:
+  source: east
+  destinations: [west]
+  repositories: [team-alpha/web:1.4.2]
+  discovery: {enabled: true, organizations: {include: ['team-*']}}
+`,
+    );
+    // A second file adds the token the first quay-init run hands on: later files override earlier ones.
+    writeFileSync(withToken, `quay:\n  east: {token: {file: ${tokenFile}}}\n`);
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(
+      broken,
+      'quay:\n  east: {url: quay-east.example.com, tokn: abc}\nmirror-repos:\n  concurrency: eight\n',
+    );
+
+    const env = { ...process.env, DEMO_ADMIN_PASSWORD: 'demo-admin-password', DEMO_WEST_TOKEN: westToken };
+    const both = ['--config', base, '--config', withToken];
+    const steps: Step[] = [
+      {
+        title: 'quay-init: first user (token handed on to a file), organizations',
+        task: 'quay-init',
+        args: ['--config', base],
+      },
+      { title: 'create-robots: robots with an auth.json', task: 'create-robots', args: both },
+      { title: 'proxycache: validated against the upstream, then created', task: 'proxycache', args: both },
+      { title: 'quay-init again: no change', task: 'quay-init', args: both },
+      { title: 'create-robots again: no change', task: 'create-robots', args: both },
+      { title: 'proxycache again: no change', task: 'proxycache', args: both },
+      {
+        title: 'mirror-repos: the plan (the copy engine arrives with its own issue)',
+        task: 'mirror-repos',
+        args: [...both, '--dry-run'],
+      },
+      {
+        title: 'a config with mistakes: every problem at once, exit 2, nothing contacted',
+        task: 'mirror-repos',
+        args: ['--config', broken],
+        expectExit: 2,
+      },
+    ];
+    const failures: string[] = [];
+    for (const step of steps) {
+      const { ok } = await run(step, env);
+      if (!ok) failures.push(step.title);
+    }
+    const json = await run(
+      {
+        title: 'the JSON report machines read',
+        task: 'create-robots',
+        args: [...both, '--output', 'json', '--log-level', 'error'],
+      },
+      env,
+    );
     process.stdout.write(`${json.stdout}\n`);
     process.stdout.write(
       failures.length === 0
-        ? '\nDemo finished: every task planned from one config; secrets stayed masked.\n'
-        : `\nDemo FAILED: ${failures.join(', ')}\n`,
+        ? `\nDemo finished: Quay east has ${east.state.orgs.size} organizations and ${east.state.robots.size} robots; the second runs changed nothing.\n`
+        : `\nDemo FAILED: ${failures.join('; ')}\n`,
     );
     process.exitCode = failures.length === 0 ? 0 : 1;
   } finally {
+    await Promise.all(servers.map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -93,7 +93,6 @@ async function ensureOne(
   const changes: string[] = [];
   let robot: Robot | undefined = existing;
   if (!existing) {
-    changes.push('create');
     if (!dryRun) robot = await quay.createRobot(owner, spec.name, spec.description);
   } else if ((existing.description ?? '') !== spec.description) {
     // Quay has no call to edit a robot; re-creating would change its token and break every pull secret.
@@ -130,8 +129,14 @@ async function ensureOne(
     }
   }
 
-  const detail = changes.length > 0 ? changes.join('; ') : undefined;
-  const action = changes.length === 0 ? 'unchanged' : dryRun ? 'planned' : existing ? 'updated' : 'created';
+  const detail =
+    !existing && dryRun
+      ? ['would create', ...changes].join('; ')
+      : changes.length > 0
+        ? changes.join('; ')
+        : undefined;
+  const action =
+    existing && changes.length === 0 ? 'unchanged' : dryRun ? 'planned' : existing ? 'updated' : 'created';
   report.add(detail ? { ref, action, detail } : { ref, action });
   log.info(`${ref}: ${action}${detail ? ` (${detail})` : ''}`);
 

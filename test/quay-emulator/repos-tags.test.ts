@@ -122,7 +122,7 @@ test('§7.2 list needs namespace, starred or public (truthy); otherwise 400', as
 test('§7.2/§7.6 list pages by 100 with an opaque next_page, present only when more exist', async (t) => {
   const { quay, token } = await setup(t);
   const names: string[] = [];
-  for (let i = 0; i < 205; i++) {
+  for (let i = 0; i < 255; i++) {
     const name = `r${String(i).padStart(3, '0')}`;
     names.push(name);
     quay.seed.repo(`acme/${name}`);
@@ -143,7 +143,7 @@ test('§7.2/§7.6 list pages by 100 with an opaque next_page, present only when 
     assert.equal(page.repositories[0]?.kind, 'image');
     next = page.next_page;
   } while (next);
-  assert.deepEqual(sizes, [100, 100, 5]);
+  assert.deepEqual(sizes, [100, 100, 55]);
   assert.deepEqual(seen, names);
 });
 
@@ -311,6 +311,24 @@ test('§7.5 paging: page (1-based), limit (default 50, clamped 1..100), has_addi
   const exact = await get('limit=40&page=3');
   assert.equal(exact.tags.length, 40);
   assert.equal(exact.has_additional, false);
+  // Deleted rows: 10 more tags, then deleted. Active paging still sees 120; the history pages see 130.
+  for (let i = 0; i < 10; i++) {
+    quay.seed.manifest('acme/app', `gone${i}`, image.manifest, image.mediaType);
+    quay.seed.deleteTag('acme/app', `gone${i}`);
+  }
+  const active = [...(await get('limit=100&page=1')).tags, ...(await get('limit=100&page=2')).tags];
+  assert.equal(active.length, 120);
+  assert.ok(active.every((tag) => !tag.name.startsWith('gone')));
+  const history = async (page: number) =>
+    (await call(quay, 'GET', `/api/v1/repository/acme/app/tag/?limit=100&page=${page}`, { token })).json as {
+      tags: { name: string }[];
+      has_additional: boolean;
+    };
+  const h1 = await history(1);
+  const h2 = await history(2);
+  assert.equal(h1.has_additional, true);
+  assert.equal(h1.tags.length + h2.tags.length, 130);
+  assert.equal(h2.has_additional, false);
 });
 
 test('§7.5 specificTag returns every history row of that name; filter_tag_name like:/eq:, other syntax 400', async (t) => {

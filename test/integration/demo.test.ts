@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+/** `npm run demo` is the quick start: it must keep working, and show the second runs changing nothing. */
+test('the demo runs every step against the emulators and ends well', async () => {
+  const demo = fileURLToPath(new URL('../../demo/demo.js', import.meta.url));
+  const result = await execa('node', [demo], { reject: false, all: true, timeout: 60_000 });
+  assert.equal(result.exitCode, 0, String(result.all));
+  const out = String(result.all);
+  assert.match(out, /quay-init: done: 5 created/);
+  assert.equal(out.match(/— no change/g)?.length, 3, out);
+  assert.match(
+    out,
+    /Demo finished: Quay east has 4 organizations and 2 robots; the second runs changed nothing\./,
+  );
+});
