@@ -1,3 +1,4 @@
+import { errorMessage, recordItemFailure } from '../ci/item-failure.js';
 import type { Logger } from '../ci/logger.js';
 import type { Report } from '../ci/report.js';
 import type { ProxycacheConfig } from '../config/sections/proxycache.js';
@@ -29,9 +30,7 @@ export async function ensureProxyCaches(
     try {
       await ensureOne(spec, ref, deps);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      deps.report.add({ ref, action: 'failed', error: message });
-      deps.log.error(`${ref}: ${message}`);
+      recordItemFailure(deps, ref, error);
     }
   }
 }
@@ -108,7 +107,7 @@ async function ensureOne(spec: ProxyCacheSpec, ref: string, deps: EnsureProxyCac
     const lost = current
       ? ` The previous configuration (upstream ${current.upstreamRegistry}) was deleted.`
       : '';
-    const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+    const reason = errorMessage(error).replace(/\.$/, '');
     throw new Error(`Quay rejected the upstream settings: ${reason}.${lost}`);
   }
   await quay.createProxyCache(org, desired);

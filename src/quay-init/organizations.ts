@@ -1,3 +1,4 @@
+import { recordItemFailure } from '../ci/item-failure.js';
 import type { Logger } from '../ci/logger.js';
 import type { Report } from '../ci/report.js';
 import type { QuayClient } from '../quay/client.js';
@@ -32,9 +33,7 @@ export async function ensureOrganizations(
       deps.report.add({ ref, action });
       deps.log.info(`${ref}: ${action}`);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      deps.report.add({ ref, action: 'failed', error: message });
-      deps.log.error(`${ref}: ${message}`);
+      recordItemFailure(deps, ref, error);
     }
   }
 }

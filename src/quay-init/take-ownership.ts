@@ -1,3 +1,4 @@
+import { errorMessage, recordItemFailure } from '../ci/item-failure.js';
 import type { Logger } from '../ci/logger.js';
 import type { Report } from '../ci/report.js';
 import type { QuayClient } from '../quay/client.js';
@@ -21,7 +22,7 @@ export async function takeOwnership(
     try {
       owners = await deps.quay.teamMembers(org, OWNERS_TEAM);
     } catch (error) {
-      let message = error instanceof Error ? error.message : String(error);
+      let message = errorMessage(error);
       if (error instanceof QuayApiError && error.status === 403) {
         message +=
           '. A superuser administers organizations it does not belong to only with FEATURE_SUPERUSERS_FULL_ACCESS: true';
@@ -51,9 +52,7 @@ export async function takeOwnership(
         deps.report.add({ ref, action: 'updated', detail: `${user} added to team owners` });
         deps.log.info(`${ref}: added to team owners`);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        deps.report.add({ ref, action: 'failed', error: message });
-        deps.log.error(`${ref}: ${message}`);
+        recordItemFailure(deps, ref, error);
       }
     }
   }

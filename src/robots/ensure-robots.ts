@@ -1,3 +1,4 @@
+import { recordItemFailure } from '../ci/item-failure.js';
 import type { Logger } from '../ci/logger.js';
 import type { Report } from '../ci/report.js';
 import type { CreateRobotsConfig } from '../config/sections/create-robots.js';
@@ -57,9 +58,7 @@ export async function ensureRobots(robots: readonly RobotSpec[], deps: EnsureRob
       }
       await ensureOne(spec, namespace, fullName, ref, deps, teamsOf);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      deps.report.add({ ref, action: 'failed', error: message });
-      deps.log.error(`${ref}: ${message}`);
+      recordItemFailure(deps, ref, error);
     }
   }
 }
