@@ -2,6 +2,8 @@
 import { acceptedFlag, instanceFlag, secondaryRoleFlag } from '../src/cli/common-task-flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
+import { lazyCluster } from '../src/cluster/lazy-cluster.js';
+import { writePullSecret } from '../src/cluster/secrets.js';
 import { requireInstances } from '../src/config/references.js';
 import { quayClientFor } from '../src/quay/from-config.js';
 import { ensureRobots } from '../src/robots/ensure-robots.js';
@@ -31,6 +33,7 @@ on as a kubernetes.io/dockerconfigjson Secret or an auth.json file — never pri
     const section = context.config[SECTION];
     const instance = context.config.quay[section.instance]!;
     const quay = quayClientFor(instance, context, { requireToken: true, name: section.instance });
+    const cluster = lazyCluster(context.config.cluster, context);
     try {
       await ensureRobots(section.robots, {
         quay,
@@ -38,9 +41,12 @@ on as a kubernetes.io/dockerconfigjson Secret or an auth.json file — never pri
         report: context.report,
         log: context.log,
         dryRun: context.dryRun,
+        writePullSecret: async (secret, credential) =>
+          writePullSecret(await cluster.get(), secret, credential, { dryRun: context.dryRun }),
       });
     } finally {
       await quay.close();
+      await cluster.close();
     }
     const present = section.robots
       .filter((r) => r.state === 'present')

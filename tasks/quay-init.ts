@@ -3,6 +3,7 @@ import { booleanKeyFlag, instanceFlag, secondaryRoleFlag } from '../src/cli/comm
 import { setInSection } from '../src/cli/flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
+import { ConfigError } from '../src/config/errors.js';
 import { requireInstances } from '../src/config/references.js';
 import { QUAY_INIT_STEPS, type QuayInitStep, runQuayInit } from '../src/quay-init/run-quay-init.js';
 
@@ -82,16 +83,31 @@ Steps: ${QUAY_INIT_STEPS.join(', ')}.`,
       description: 'API token of the first user (expires after 2.5 h; masked in logs)',
     },
   ],
-  validate: (config) =>
-    requireInstances(config.quay, [
-      { path: `${SECTION}.instance`, name: config[SECTION].instance, needs: 'quay' },
-    ]),
+  validate: (config) => {
+    const section = config[SECTION];
+    requireInstances(config.quay, [{ path: `${SECTION}.instance`, name: section.instance, needs: 'quay' }]);
+    const needsNamespace =
+      section.configBundle !== undefined ||
+      section.superUsers.length > 0 ||
+      section.takeOwnership?.allSuperUsers;
+    if (needsNamespace && !section.namespace) {
+      throw new ConfigError([
+        {
+          path: `${SECTION}.namespace`,
+          message:
+            'missing: the config bundle, super users and all-super-users ownership live in a Secret of this namespace',
+          expected: 'the namespace of the QuayRegistry',
+          example: 'namespace: quay',
+        },
+      ]);
+    }
+  },
   async run(context) {
     const section = context.config[SECTION];
     const only = new Set<QuayInitStep>((context.flags.only as QuayInitStep[] | undefined) ?? []);
     for (const { flag, step } of ORIGINAL_STEP_FLAGS) if (context.flags[flag]) only.add(step);
     if (context.flags['take-ownership-all-super-users']) only.add('take-ownership');
-    await runQuayInit(section, context.config.quay[section.instance]!, only, context);
+    await runQuayInit(section, context.config.quay[section.instance]!, context.config.cluster, only, context);
   },
 };
 

@@ -19,7 +19,7 @@ export interface EnsureRobotsDeps {
   writePullSecret?: (
     secret: { name: string; namespace: string },
     credential: { registry: string; username: string; password: string },
-  ) => Promise<'created' | 'updated' | 'unchanged'>;
+  ) => Promise<'created' | 'updated' | 'unchanged' | 'planned'>;
 }
 
 /**
