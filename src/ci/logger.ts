@@ -52,11 +52,9 @@ export class Logger {
       this.#emit(this.#github ? `::debug::${escapeData(message)}` : `debug: ${message}`);
   }
 
+  /** Folds the lines of a long step under a title in the GitHub Actions log; elsewhere just runs it. */
   async group<T>(title: string, body: () => Promise<T>): Promise<T> {
-    if (!this.#github) {
-      this.info(title);
-      return body();
-    }
+    if (!this.#github) return body();
     this.#emit(`::group::${title}`);
     try {
       return await body();

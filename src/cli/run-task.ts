@@ -110,7 +110,7 @@ export async function runTask<S extends SectionName>(
       },
     };
     if (flags['validate-config']) log.info(`${definition.name}: the configuration is valid`);
-    else await definition.run(context);
+    else await log.group(`${definition.name}${dryRun ? ' (dry run)' : ''}`, () => definition.run(context));
     if (report.error !== undefined) log.error(report.error);
     if (!report.ok) exitCode = EXIT_FAILED;
   } catch (error) {

@@ -168,6 +168,7 @@ test('GitHub Actions: inputs from INPUT_*, outputs to $GITHUB_OUTPUT, a Markdown
   };
   const ok = await runCli('mirror-repos', [], { env });
   assert.equal(ok.exitCode, 0, ok.stderr);
+  assert.match(ok.stderr, /^::group::mirror-repos \(dry run\)\nplan: [\s\S]*\n::endgroup::$/m);
   assert.equal(readFileSync(outputFile, 'utf8'), 'ok=true\nchanged=0\nfailed=0\nsummary=2 planned\n');
   const summary = readFileSync(summaryFile, 'utf8');
   assert.match(summary, /### ✅ mirror-repos \(dry run\)/);

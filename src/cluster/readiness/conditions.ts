@@ -18,7 +18,10 @@ export function conditionsOf(object: KubeObject): Condition[] {
   const found: Condition[] = [];
   for (const entry of recordsAt(object, 'status', 'conditions')) {
     if (typeof entry.type !== 'string' || entry.type === '') continue;
-    const condition: Condition = { type: entry.type, status: typeof entry.status === 'string' ? entry.status : '' };
+    const condition: Condition = {
+      type: entry.type,
+      status: typeof entry.status === 'string' ? entry.status : '',
+    };
     if (typeof entry.reason === 'string' && entry.reason !== '') condition.reason = entry.reason;
     if (typeof entry.message === 'string' && entry.message !== '') condition.message = entry.message;
     if (typeof entry.lastTransitionTime === 'string' && entry.lastTransitionTime !== '') {

@@ -43,7 +43,10 @@ export function arrayAt(value: unknown, ...path: readonly string[]): readonly un
   return Array.isArray(found) ? found : [];
 }
 
-export function recordsAt(value: unknown, ...path: readonly string[]): { readonly [field: string]: unknown }[] {
+export function recordsAt(
+  value: unknown,
+  ...path: readonly string[]
+): { readonly [field: string]: unknown }[] {
   return arrayAt(value, ...path).filter(isRecord);
 }
 

@@ -5,7 +5,10 @@ export function ready(reason: string): Verdict {
   return { state: 'ready', reason };
 }
 
-export function progressing(reason: string, extra: Pick<Verdict, 'approve' | 'awaitingFirstStatus'> = {}): Verdict {
+export function progressing(
+  reason: string,
+  extra: Pick<Verdict, 'approve' | 'awaitingFirstStatus'> = {},
+): Verdict {
   return { state: 'progressing', reason, ...extra };
 }
 
