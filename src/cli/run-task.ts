@@ -23,6 +23,36 @@ export interface RunIo {
   env: NodeJS.ProcessEnv;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Where SIGTERM/SIGINT come from (the process, for a real run); omitted: never interrupted. */
+  signals?: NodeJS.EventEmitter;
+}
+
+/** Exit codes of a run stopped by a signal (128 + the signal number, as shells report them). */
+export const EXIT_INTERRUPTED_INT = 130;
+export const EXIT_INTERRUPTED_TERM = 143;
+
+async function untilDoneOrSignalled(
+  work: Promise<void>,
+  signals: NodeJS.EventEmitter | undefined,
+): Promise<string | undefined> {
+  if (!signals) {
+    await work;
+    return undefined;
+  }
+  let stop: ((signal: string) => void) | undefined;
+  const signalled = new Promise<string>((resolve) => {
+    stop = resolve;
+  });
+  const onTerm = () => stop?.('SIGTERM');
+  const onInt = () => stop?.('SIGINT');
+  signals.once('SIGTERM', onTerm);
+  signals.once('SIGINT', onInt);
+  try {
+    return await Promise.race([work.then(() => undefined), signalled]);
+  } finally {
+    signals.off('SIGTERM', onTerm);
+    signals.off('SIGINT', onInt);
+  }
 }
 
 /**
@@ -110,9 +140,19 @@ export async function runTask<S extends SectionName>(
       },
     };
     if (flags['validate-config']) log.info(`${definition.name}: the configuration is valid`);
-    else await log.group(`${definition.name}${dryRun ? ' (dry run)' : ''}`, () => definition.run(context));
+    else {
+      const work = log.group(`${definition.name}${dryRun ? ' (dry run)' : ''}`, () =>
+        definition.run(context),
+      );
+      const signal = await untilDoneOrSignalled(work, io.signals);
+      if (signal !== undefined) {
+        // Tekton and GitHub stop a step with SIGTERM: report what was done so far, then stop.
+        report.fail(`interrupted by ${signal}: the items listed are what was done before it`);
+        exitCode = signal === 'SIGINT' ? EXIT_INTERRUPTED_INT : EXIT_INTERRUPTED_TERM;
+      }
+    }
     if (report.error !== undefined) log.error(report.error);
-    if (!report.ok) exitCode = EXIT_FAILED;
+    if (!report.ok && exitCode === EXIT_OK) exitCode = EXIT_FAILED;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ConfigError || error instanceof UsageError) {
