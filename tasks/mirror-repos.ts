@@ -4,7 +4,9 @@ import { setInSection } from '../src/cli/flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
 import { reportPlanOnly } from '../src/cli/not-implemented.js';
 import type { TaskDefinition } from '../src/cli/task.js';
+import { ConfigError } from '../src/config/errors.js';
 import { requireInstances } from '../src/config/references.js';
+import { tagFilterProblem } from '../src/mirror/tag-filter.js';
 
 const SECTION = 'mirror-repos';
 
@@ -73,6 +75,18 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
   ],
   validate: (config) => {
     const section = config[SECTION];
+    const filters = [
+      { path: `${SECTION}.tags`, filter: section.tags },
+      ...section.repositories.map((entry, i) => ({
+        path: `${SECTION}.repositories[${i}].tags`,
+        filter: typeof entry === 'string' ? undefined : entry.tags,
+      })),
+    ];
+    const issues = filters.flatMap(({ path, filter }) => {
+      const problem = tagFilterProblem(filter);
+      return problem ? [{ path: `${path}.${problem.key}`, message: problem.message }] : [];
+    });
+    if (issues.length > 0) throw new ConfigError(issues);
     requireInstances(config.quay, [
       { path: `${SECTION}.source`, name: section.source },
       ...section.destinations.map((d, i) => ({

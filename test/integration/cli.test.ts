@@ -193,3 +193,16 @@ test('--log-level error keeps stderr quiet on success; --debug shows the resolve
   });
   assert.match(debug.stderr, /debug: config: .*"token":"\*\*\*"/);
 });
+
+test('a tag filter with a bad regular expression or semver range exits 2 naming the key', async () => {
+  const dir = tempDir();
+  const cfg = writeFile(
+    dir,
+    'c.yaml',
+    'quay: {primary: {url: https://a.example.com}, secondary: {url: https://b.example.com}}\nmirror-repos:\n  tags: {regex: "("}\n  repositories: [{repository: a/b, tags: {semver: ">=>=1"}}]\n',
+  );
+  const result = await runCli('mirror-repos', ['--config', cfg, '--validate-config']);
+  assert.equal(result.exitCode, 2);
+  assert.match(result.stderr, /mirror-repos\.tags\.regex: not a valid regular expression/);
+  assert.match(result.stderr, /mirror-repos\.repositories\[0\]\.tags\.semver: not a valid semver range/);
+});
