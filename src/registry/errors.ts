@@ -131,7 +131,8 @@ export class RegistryProtocolError extends Error {
   override readonly name = 'RegistryProtocolError';
 }
 
-function registryErrorsOf(json: unknown): RegistryErrorEntry[] {
+/** The entries of an OCI error body; empty when the body has another shape. */
+export function registryErrorsOf(json: unknown): RegistryErrorEntry[] {
   if (json === null || typeof json !== 'object' || !('errors' in json)) return [];
   const { errors } = json as { errors: unknown };
   if (!Array.isArray(errors)) return [];

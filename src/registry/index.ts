@@ -1,0 +1,99 @@
+export { RegistryAuth, type RegistryAuthOptions, type TokenHttpOptions } from './auth.js';
+export { type BlobReadStats, type BlobStream, openResumableBlob } from './blob-reader.js';
+export {
+  type AuthChallengeParams,
+  mergeScopes,
+  parseScope,
+  parseWwwAuthenticate,
+  repositoryScope,
+  type Scope,
+  scopesCover,
+} from './challenge.js';
+export {
+  type BlobBody,
+  type BlobInfo,
+  type ManifestDescriptor,
+  type MountResult,
+  type PingResult,
+  type PushedBlob,
+  type PushedManifest,
+  type ReferrersResult,
+  RegistryClient,
+  type RegistryClientOptions,
+  type RegistryHttpOptions,
+  type RegistryReadOptions,
+  type UploadSession,
+} from './client.js';
+export {
+  type CredentialLookupOptions,
+  credentialFileCandidates,
+  type FoundCredentials,
+  findRegistryCredentials,
+  type RegistryCredentials,
+} from './credential-files.js';
+export {
+  createDigestVerifier,
+  DigestVerifier,
+  type DigestVerifierOptions,
+  sha256Digest,
+  verifyDigest,
+} from './digest.js';
+export {
+  BlobReadError,
+  DigestMismatchError,
+  InvalidManifestError,
+  InvalidReferenceError,
+  RegistryAuthError,
+  RegistryError,
+  type RegistryErrorEntry,
+  RegistryProtocolError,
+  UnsupportedManifestError,
+} from './errors.js';
+export {
+  blobsOf,
+  childManifests,
+  type Descriptor,
+  DescriptorSchema,
+  descriptorOf,
+  type ImageManifest,
+  type Manifest,
+  type ManifestIndex,
+  type ParseManifestOptions,
+  type Platform,
+  PlatformSchema,
+  parseManifest,
+  referencedDescriptors,
+} from './manifest.js';
+export {
+  type ImageManifestMediaType,
+  type IndexMediaType,
+  isForeignLayerMediaType,
+  isImageManifestMediaType,
+  isIndexMediaType,
+  isManifestMediaType,
+  isSchema1MediaType,
+  MANIFEST_ACCEPT,
+  MANIFEST_MEDIA_TYPES,
+  type ManifestMediaType,
+  MediaTypes,
+  mediaTypeOf,
+} from './media-types.js';
+export { nextLink } from './pagination.js';
+export {
+  assertDigest,
+  assertRepository,
+  assertTagOrDigest,
+  DEFAULT_TAG,
+  DOCKER_HUB,
+  digestProblem,
+  formatReference,
+  type ImageReference,
+  isDigest,
+  manifestReferenceOf,
+  normalizeRegistry,
+  type ParseReferenceOptions,
+  parseReference,
+  registryProblem,
+  repositoryProblem,
+  tagProblem,
+} from './reference.js';
