@@ -1,4 +1,4 @@
-import { isRecord, recordsAt, shortMessage } from './object-fields.js';
+import { recordsAt, shortMessage } from './object-fields.js';
 import type { KubeObject } from './types.js';
 
 /** A `status.conditions[]` entry in the metav1.Condition shape. */
@@ -44,8 +44,4 @@ export function conditionIs(object: KubeObject, type: string, status: 'True' | '
 export function describeCondition(condition: Condition): string {
   const detail = [condition.reason, shortMessage(condition.message)].filter((part) => part).join(': ');
   return `${condition.type}=${condition.status}${detail ? ` ${detail}` : ''}`;
-}
-
-export function isConditionList(value: unknown): boolean {
-  return Array.isArray(value) && value.every(isRecord);
 }

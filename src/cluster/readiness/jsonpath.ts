@@ -88,7 +88,11 @@ function sameScalar(value: unknown, literal: Literal): boolean {
 
 class Scanner {
   position = 0;
-  constructor(readonly text: string) {}
+  /** `text` is the part inside the braces; `source` the whole expression, for messages. */
+  constructor(
+    readonly text: string,
+    readonly source: string,
+  ) {}
 
   get done(): boolean {
     return this.position >= this.text.length;
@@ -110,7 +114,10 @@ class Scanner {
   }
 
   fail(problem: string): never {
-    throw new JsonPathError(`JSONPath ${JSON.stringify(this.text)}: ${problem} at position ${this.position}`);
+    const rest = this.text.slice(this.position);
+    throw new JsonPathError(
+      `JSONPath ${JSON.stringify(this.source)}: ${problem} ${rest ? `at ${JSON.stringify(rest)}` : 'at the end'}`,
+    );
   }
 }
 
@@ -124,7 +131,7 @@ function parse(source: string): Segment[] {
       throw new JsonPathError(`JSONPath ${JSON.stringify(source)}: only one {…} expression is supported`);
     }
   }
-  const scanner = new Scanner(body);
+  const scanner = new Scanner(body, source);
   if (scanner.peek() === '$') scanner.take('$');
   const segments = parseSegments(scanner, false);
   if (!scanner.done) scanner.fail('unexpected character');
