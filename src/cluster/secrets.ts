@@ -25,7 +25,8 @@ export async function readSecretData(
 
 /**
  * Makes the given keys of a Secret hold these values, by server-side apply, and says what changed.
- * Values go to the CLI through stdin, never argv.
+ * Values go to the CLI through stdin, never argv. The keys written are taken over from whoever set
+ * them before (`--force-conflicts`: e.g. a bundle made with `oc create secret`); other keys are untouched.
  */
 export async function ensureSecret(
   cli: ClusterCli,
@@ -37,15 +38,18 @@ export async function ensureSecret(
     current !== undefined && Object.entries(spec.data).every(([key, value]) => current[key] === value);
   if (same) return 'unchanged';
   if (options.dryRun) return 'planned';
-  await cli.apply({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: spec.name, namespace: spec.namespace },
-    ...(spec.type ? { type: spec.type } : {}),
-    data: Object.fromEntries(
-      Object.entries(spec.data).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')]),
-    ),
-  });
+  await cli.apply(
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: spec.name, namespace: spec.namespace },
+      ...(spec.type ? { type: spec.type } : {}),
+      data: Object.fromEntries(
+        Object.entries(spec.data).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')]),
+      ),
+    },
+    { forceConflicts: true },
+  );
   return current === undefined ? 'created' : 'updated';
 }
 
