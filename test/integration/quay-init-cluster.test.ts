@@ -16,7 +16,7 @@ const SECRET = { apiVersion: 'v1', kind: 'Secret', namespace: 'quay' } as const;
 const decode = (value: unknown): string => Buffer.from(String(value), 'base64').toString('utf8');
 /** A Secret's `data` entry, decoded. */
 const dataOf = (object: object | undefined, key: string): string =>
-  decode(((object as { data?: Record<string, string> } | undefined)?.data ?? {})[key]);
+  decode((object as { data?: Record<string, string> } | undefined)?.data?.[key]);
 
 function clusterSection(kube: KubeEmulator): string {
   return `cluster: {cli: kubectl, server: ${kube.url}, token: {env: KUBE_TOKEN}, caBundle: ${kube.caPath}}\n`;
