@@ -1,10 +1,11 @@
 #!/usr/bin/env node
+import { runApplyOrdered } from '../src/apply/run-apply.js';
 import { acceptedFlag, booleanKeyFlag } from '../src/cli/common-task-flags.js';
 import { UsageError } from '../src/cli/errors.js';
 import { setInSection } from '../src/cli/flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
-import { reportPlanOnly } from '../src/cli/not-implemented.js';
 import type { TaskDefinition } from '../src/cli/task.js';
+import { lazyCluster } from '../src/cluster/lazy-cluster.js';
 
 const SECTION = 'apply-ordered';
 
@@ -52,16 +53,30 @@ custom resources until ready. No fixed sleeps.`,
     if (positionals[0] !== undefined) setInSection(document, SECTION, 'directory', positionals[0]);
   },
   async run(context) {
-    const directory = context.config[SECTION].directory;
-    if (directory === undefined)
+    const section = context.config[SECTION];
+    const directory = section.directory;
+    if (directory === undefined) {
       throw new UsageError(
         'no manifest folder: give DIR, --openshift-yaml-dir DIR or apply-ordered.directory in the config',
       );
-    reportPlanOnly(
-      context,
-      [`directory/${directory}`],
-      'apply in prefix order, waiting for readiness between waves',
-    );
+    }
+    const cluster = lazyCluster(context.config.cluster, context);
+    try {
+      await runApplyOrdered(directory, section, {
+        cluster: cluster.get,
+        report: context.report,
+        log: context.log,
+        dryRun: context.dryRun,
+        plan: context.flags.plan === true,
+        env: context.env,
+      });
+    } finally {
+      await cluster.close();
+    }
+    const applied = context.report.items.filter((i) =>
+      ['created', 'updated', 'unchanged'].includes(i.action),
+    ).length;
+    context.setResult('applied', String(applied));
   },
 };
 

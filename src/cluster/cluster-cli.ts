@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { dump } from 'js-yaml';
 import type { Logger } from '../ci/logger.js';
 import type { ClusterConfig } from '../config/sections/shared.js';
@@ -112,6 +112,18 @@ export class ClusterCli {
       );
     }
     return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  }
+
+  /** Starts a long-running command (a watch); the caller reads its stdout and kills it. */
+  spawn(args: readonly string[]): ResultPromise {
+    this.#options.log.debug(`${this.program} ${args.join(' ')} (streaming)`);
+    return execa(this.program, [...this.#base, ...args], {
+      reject: false,
+      buffer: false,
+      env: this.#options.env,
+      extendEnv: false,
+      stdin: 'ignore',
+    });
   }
 
   /** Runs and throws ClusterCommandError on a non-zero exit. */

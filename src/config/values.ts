@@ -40,8 +40,8 @@ export const presence = z
 const DURATION_PATTERN = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
 /** A duration as seconds (number) or a Go-style string like `90s`, `15m`, `1h30m`; parsed to seconds. */
-export function duration(defaultSeconds?: number) {
-  const input = z
+export function durationSchema() {
+  return z
     .union([
       z.number().int().positive(),
       z
@@ -51,11 +51,13 @@ export function duration(defaultSeconds?: number) {
           message: 'a duration like 90s, 15m or 1h30m',
         }),
     ])
-    .meta({ description: 'seconds, or a duration like 90s, 15m, 1h30m', examples: ['15m'] });
-  const parsed = input.transform((value) =>
-    typeof value === 'number' ? value : parseDurationSeconds(value),
-  );
-  return defaultSeconds === undefined ? parsed : parsed.default(defaultSeconds);
+    .meta({ description: 'seconds, or a duration like 90s, 15m, 1h30m', examples: ['15m'] })
+    .transform((value) => (typeof value === 'number' ? value : parseDurationSeconds(value)));
+}
+
+/** A duration with a default (in seconds). */
+export function duration(defaultSeconds: number) {
+  return durationSchema().default(defaultSeconds);
 }
 
 export function parseDurationSeconds(text: string): number {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { duration, filePath } from '../values.js';
+import { duration, durationSchema, filePath } from '../values.js';
 
 const readinessRule = z
   .strictObject({
@@ -58,12 +58,16 @@ export const applyOrderedSchema = z
         run: duration(3600),
         wave: duration(1800),
         object: duration(900),
+        failureGrace: duration(120).meta({
+          description:
+            'How long a failure the controller may still recover from (CSV Failed, CrashLoopBackOff) is tolerated',
+        }),
         kinds: z
-          .record(z.string().min(1), duration())
+          .record(z.string().min(1), durationSchema())
           .default({})
           .meta({ examples: [{ StorageCluster: '30m' }] }),
       })
-      .optional()
+      .prefault({})
       .meta({ description: 'Timeouts for the whole run, one wave and one object (per kind)' }),
     rules: z
       .array(readinessRule)

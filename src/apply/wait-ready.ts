@@ -1,0 +1,94 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type CustomReadinessRule,
+  FetchedObjects,
+  type KubeObject,
+  type ObjectRef,
+  ruleFor,
+  type Verdict,
+} from '../cluster/readiness/index.js';
+import type { ClusterObjects } from './cluster-objects.js';
+import type { ChangeSignal } from './watch-object.js';
+
+export type WaitOutcome =
+  | { state: 'ready'; reason: string }
+  | { state: 'failed'; reason: string }
+  | { state: 'timeout'; reason: string };
+
+export interface WaitOptions {
+  objects: ClusterObjects;
+  approveInstallPlans: boolean;
+  customRules: readonly CustomReadinessRule[];
+  /** Epoch ms by which the object must be ready: the earliest of its object, wave and run deadlines. */
+  deadline: number;
+  /** How long a failure the controller may still recover from is tolerated (apply-readiness.md §5 goal 8). */
+  graceMs: number;
+  /** Called with the rule's reason each time it is evaluated. */
+  onProgress: (verdict: Verdict) => void;
+  /** Told about every InstallPlan approved. */
+  onApproved?: (installPlan: ObjectRef) => void;
+  changes?: ChangeSignal;
+  now?: () => number;
+}
+
+const FIRST_POLL_MS = 200;
+const MAX_POLL_MS = 2000;
+/** A rule may need objects that need more objects (Subscription → CSV → its InstallPlan): bounded. */
+const MAX_LOOKUP_ROUNDS = 4;
+
+/**
+ * Re-evaluates the object's readiness rule until it is ready, fails for good, or the deadline passes:
+ * at once on every watch event, else polling with a short backoff (never a fixed sleep).
+ */
+export async function waitUntilReady(ref: ObjectRef, options: WaitOptions): Promise<WaitOutcome> {
+  const now = options.now ?? Date.now;
+  let interval = FIRST_POLL_MS;
+  let failingSince: number | undefined;
+  let last = 'not checked yet';
+  for (;;) {
+    const verdict = await evaluateOnce(ref, options);
+    last = verdict.reason;
+    options.onProgress(verdict);
+    if (verdict.state === 'ready') return { state: 'ready', reason: verdict.reason };
+    if (verdict.state === 'failed') {
+      if (verdict.terminal) return { state: 'failed', reason: verdict.reason };
+      const since = verdict.since ? Date.parse(verdict.since) : Number.NaN;
+      failingSince ??= Number.isNaN(since) ? now() : Math.min(since, now());
+      if (now() - failingSince >= options.graceMs)
+        return {
+          state: 'failed',
+          reason: `${verdict.reason} (for ${Math.round((now() - failingSince) / 1000)}s)`,
+        };
+    } else {
+      failingSince = undefined;
+    }
+    const left = options.deadline - now();
+    if (left <= 0) return { state: 'timeout', reason: last };
+    await Promise.race([
+      sleep(Math.min(interval, left)),
+      options.changes?.next() ?? new Promise<void>(() => undefined),
+    ]);
+    interval = Math.min(Math.round(interval * 1.5), MAX_POLL_MS);
+  }
+}
+
+async function evaluateOnce(ref: ObjectRef, options: WaitOptions): Promise<Verdict> {
+  const live = await options.objects.get(ref);
+  if (!live) return { state: 'progressing', reason: 'not found yet' };
+  const rule = ruleFor(live, options.customRules);
+  const lookup = new FetchedObjects();
+  let verdict = rule.evaluate(live, { lookup, approveInstallPlans: options.approveInstallPlans });
+  for (let round = 0; verdict.needs && verdict.needs.length > 0 && round < MAX_LOOKUP_ROUNDS; round++) {
+    for (const need of verdict.needs) {
+      if ('get' in need)
+        lookup.recordObject(need.get, (await options.objects.get(need.get)) as KubeObject | null);
+      else lookup.recordList(need.list, await options.objects.list(need.list));
+    }
+    verdict = rule.evaluate(live, { lookup, approveInstallPlans: options.approveInstallPlans });
+  }
+  if (verdict.approve) {
+    await options.objects.approveInstallPlan(verdict.approve.installPlan);
+    options.onApproved?.(verdict.approve.installPlan);
+  }
+  return verdict;
+}

@@ -1,0 +1,317 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as later } from 'node:timers/promises';
+import {
+  type KubeEmulator,
+  type KubeObject,
+  OPENSHIFT_CRDS,
+  startKubeEmulator,
+} from '../support/kube-emulator/index.js';
+import { fixture } from '../support/paths.js';
+import { actions, reportOf } from '../support/quay-fixture.js';
+import { runCli } from '../support/run-cli.js';
+import { tempDir, writeFile } from '../support/temp.js';
+
+/**
+ * apply-ordered drives the real kubectl against the Kubernetes emulator, whose scripted controllers play
+ * OLM, ODF, the machine API and the Quay operator: the original ODF + Quay install folder completes in
+ * order; a failing CSV and a timeout each stop with the documented message; a re-run changes nothing.
+ */
+const OPERATOR_KINDS = new Set(['StorageCluster', 'NooBaa', 'QuayRegistry']);
+const CONTROLLER_STEP_MS = 300; // how long each scripted controller "works" before its next status
+
+const meta = (o: KubeObject) => o.metadata as { name: string; namespace?: string; generation?: number };
+const refOf = (o: KubeObject) => ({
+  apiVersion: String(o.apiVersion),
+  kind: String(o.kind),
+  name: meta(o).name,
+  namespace: meta(o).namespace,
+});
+
+/** Scripted controllers: what the operators of an ODF + Quay install do, in small timed steps. */
+function scriptControllers(
+  kube: KubeEmulator,
+  options: { failCsv?: string; quayNeverReady?: boolean },
+): string[] {
+  const log: string[] = [];
+  const csvPhases = async (namespace: string, name: string, after: () => void) => {
+    for (const phase of [
+      'Pending',
+      'InstallReady',
+      'Installing',
+      options.failCsv === name ? 'Failed' : 'Succeeded',
+    ]) {
+      kube.set({
+        apiVersion: 'operators.coreos.com/v1alpha1',
+        kind: 'ClusterServiceVersion',
+        metadata: { name, namespace },
+        status: {
+          phase,
+          ...(phase === 'Failed'
+            ? { reason: 'InstallComponentFailed', message: 'install strategy failed' }
+            : {}),
+        },
+      });
+      log.push(`csv ${name} ${phase}`);
+      await later(CONTROLLER_STEP_MS);
+    }
+    if (options.failCsv !== name) after();
+  };
+  kube.onApply('MachineSet', async (ms, k) => {
+    const replicas = Number((ms.spec as { replicas?: number }).replicas ?? 0);
+    for (let ready = 0; ready <= replicas; ready++) {
+      await later(CONTROLLER_STEP_MS);
+      k.setStatus(refOf(ms), {
+        replicas,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        fullyLabeledReplicas: ready,
+        observedGeneration: meta(ms).generation,
+      });
+    }
+    log.push('machineset scaled');
+  });
+  kube.onApply('OperatorGroup', async (og, k) => {
+    await later(CONTROLLER_STEP_MS);
+    k.setStatus(refOf(og), { namespaces: [meta(og).namespace ?? ''], lastUpdated: new Date().toISOString() });
+  });
+  kube.onApply('Subscription', async (sub, k) => {
+    const namespace = meta(sub).namespace ?? '';
+    const csv = `${meta(sub).name}.v4.16.0`;
+    // OLM reports AtLatestKnown while the CSV still installs: the trap a naive wait falls into.
+    k.setStatus(refOf(sub), { state: 'AtLatestKnown', installedCSV: csv, currentCSV: csv });
+    await csvPhases(namespace, csv, () => {
+      const kinds = meta(sub).name === 'odf-operator' ? ['StorageCluster', 'NooBaa'] : ['QuayRegistry'];
+      for (const def of OPENSHIFT_CRDS.filter((d) => kinds.includes(d.kind))) k.defineCrd(def);
+      log.push(`crds for ${meta(sub).name} served`);
+    });
+  });
+  kube.onApply('StorageCluster', async (sc, k) => {
+    const namespace = meta(sc).namespace ?? '';
+    k.setStatus(refOf(sc), { phase: 'Progressing' });
+    await later(CONTROLLER_STEP_MS);
+    k.set({
+      apiVersion: 'noobaa.io/v1alpha1',
+      kind: 'NooBaa',
+      metadata: { name: 'noobaa', namespace },
+      status: { phase: 'Ready' },
+    });
+    k.setStatus(refOf(sc), {
+      phase: 'Ready',
+      conditions: ['Available:True', 'Progressing:False', 'Degraded:False', 'Upgradeable:True'].map((c) => {
+        const [type, status] = c.split(':');
+        return {
+          type,
+          status,
+          lastTransitionTime: new Date().toISOString(),
+          reason: 'ReconcileCompleted',
+          message: '',
+        };
+      }),
+    });
+    log.push('storagecluster ready');
+  });
+  kube.onApply('Console', async (console, k) => {
+    k.setStatus(refOf(console), {
+      observedGeneration: meta(console).generation,
+      conditions: [{ type: 'Available', status: 'True' }],
+    });
+  });
+  kube.onApply('QuayRegistry', async (qr, k) => {
+    k.setStatus(refOf(qr), {
+      conditions: [{ type: 'Available', status: 'False', reason: 'ComponentsCreationInProgress' }],
+    });
+    if (options.quayNeverReady) return;
+    await later(CONTROLLER_STEP_MS);
+    k.setStatus(refOf(qr), {
+      currentVersion: '3.9.4',
+      registryEndpoint: 'https://central-quay.apps.example.com',
+      conditions: [
+        { type: 'Available', status: 'True', reason: 'HealthChecksPassing' },
+        { type: 'ComponentsCreated', status: 'True', reason: 'ComponentsCreationSuccess' },
+        { type: 'RolloutBlocked', status: 'False' },
+      ],
+    });
+    log.push('quayregistry ready');
+  });
+  return log;
+}
+
+async function startCluster(): Promise<KubeEmulator> {
+  const kube = await startKubeEmulator({
+    // The operator CRDs appear only when their operator's CSV succeeds.
+    crds: [
+      ...OPENSHIFT_CRDS.filter((d) => !OPERATOR_KINDS.has(d.kind)),
+      { group: 'operator.openshift.io', kind: 'Console', scope: 'Cluster' },
+    ],
+    namespaces: ['default', 'openshift-operators', 'openshift-machine-api'],
+  });
+  kube.set({
+    apiVersion: 'config.openshift.io/v1',
+    kind: 'Infrastructure',
+    metadata: { name: 'cluster' },
+    status: { infrastructureName: 'mycluster-x7k2p' },
+  });
+  return kube;
+}
+
+function config(kube: KubeEmulator, dir: string, timeouts = '{failureGrace: 1s}'): string {
+  return writeFile(
+    dir,
+    `apply-${Math.random().toString(36).slice(2)}.yaml`,
+    `cluster: {cli: kubectl, server: ${kube.url}, token: {env: KUBE_TOKEN}, caBundle: ${kube.caPath}}\napply-ordered:\n  timeouts: ${timeouts}\n`,
+  );
+}
+const envOf = (kube: KubeEmulator) => ({
+  KUBE_TOKEN: kube.token,
+  HOME: kube.env.HOME ?? '',
+  KUBECACHEDIR: kube.env.KUBECACHEDIR ?? '',
+});
+const ODF_QUAY = fixture('original', 'samples', 'odf_quay_manifests');
+
+describe('apply-ordered: the original ODF + Quay install', () => {
+  let kube: KubeEmulator;
+  let log: string[];
+  const dir = tempDir();
+  before(async () => {
+    kube = await startCluster();
+    log = scriptControllers(kube, {});
+  });
+  after(() => kube.close());
+
+  test('completes wave by wave, waiting for real readiness', async () => {
+    const result = await runCli(
+      'apply-ordered',
+      ['--config', config(kube, dir), ODF_QUAY, '--output', 'json'],
+      { env: envOf(kube) },
+    );
+    assert.equal(result.exitCode, 0, result.stderr);
+    const report = reportOf(result);
+    assert.equal(report.items.length, 11);
+    assert.ok(
+      report.items.every((i) => i.action === 'created'),
+      JSON.stringify(report.items),
+    );
+    // Waves in string order of the prefix: every ODF object before any Quay object.
+    const order = report.items.map((i) => i.ref);
+    assert.ok(
+      order.indexOf('ConfigMap/openshift-storage/rook-ceph-operator-config') <
+        order.indexOf('Namespace/quay'),
+    );
+    assert.match(
+      report.items.find((i) => i.ref === 'Subscription/openshift-storage/odf-operator')?.detail ?? '',
+      /^ready: /,
+    );
+    // <INFRAID> came from infrastructure/cluster.
+    const ms = kube.get({
+      apiVersion: 'machine.openshift.io/v1beta1',
+      kind: 'MachineSet',
+      namespace: 'openshift-machine-api',
+      name: 'odf-workers-0',
+    });
+    assert.equal(
+      (ms?.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels[
+        'machine.openshift.io/cluster-api-cluster'
+      ],
+      'mycluster-x7k2p',
+    );
+    // The StorageCluster was applied only after the ODF CSV succeeded and its CRD was served.
+    assert.ok(log.indexOf('csv odf-operator.v4.16.0 Succeeded') < log.indexOf('storagecluster ready'));
+    assert.match(
+      result.stderr,
+      /wave 0003: applied 2 · waiting Subscription\/openshift-storage\/odf-operator \(.*\)/,
+    );
+    assert.match(
+      result.stderr,
+      /wave 0004: waiting for StorageCluster \(ocs\.openshift\.io\/v1\) to be served/,
+    );
+    assert.ok(
+      kube.get({
+        apiVersion: 'quay.redhat.com/v1',
+        kind: 'QuayRegistry',
+        namespace: 'quay',
+        name: 'central',
+      }),
+    );
+  });
+
+  test('a re-run on the finished cluster changes nothing and returns quickly', async () => {
+    const started = Date.now();
+    const result = await runCli(
+      'apply-ordered',
+      ['--config', config(kube, dir), ODF_QUAY, '--output', 'json'],
+      { env: envOf(kube) },
+    );
+    assert.equal(result.exitCode, 0, result.stderr);
+    const report = reportOf(result);
+    assert.equal(report.changed, 0, JSON.stringify(report.items));
+    assert.ok(report.items.every((i) => i.action === 'unchanged'));
+    assert.ok(Date.now() - started < 30_000);
+  });
+
+  test('--dry-run: server-side dry run, nothing written', async () => {
+    const versionBefore = kube.resourceVersion;
+    const result = await runCli(
+      'apply-ordered',
+      ['--config', config(kube, dir), ODF_QUAY, '--dry-run', '--output', 'json'],
+      { env: envOf(kube) },
+    );
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.ok(reportOf(result).items.every((i) => i.action === 'planned'));
+    assert.equal(kube.resourceVersion, versionBefore);
+  });
+});
+
+describe('apply-ordered: failures stop with the documented message', () => {
+  test('a failing CSV: exit 1 naming the Subscription and the CSV, later waves not applied', async () => {
+    const kube = await startCluster();
+    try {
+      scriptControllers(kube, { failCsv: 'quay-operator.v4.16.0' });
+      const result = await runCli(
+        'apply-ordered',
+        [
+          '--config',
+          config(kube, tempDir()),
+          fixture('original', 'samples', 'quay_only_manifests'),
+          '--output',
+          'json',
+        ],
+        {
+          env: envOf(kube),
+        },
+      );
+      assert.equal(result.exitCode, 1);
+      const report = reportOf(result);
+      assert.match(
+        report.error ?? '',
+        /wave 002: Subscription\/openshift-operators\/quay-operator failed \(.*quay-operator\.v4\.16\.0.*Failed.*\); later waves were not applied/,
+      );
+      assert.equal(actions(report)['Subscription/openshift-operators/quay-operator'], 'failed');
+      assert.equal(actions(report)['QuayRegistry/quay/central'], undefined, 'wave 003 was not applied');
+    } finally {
+      await kube.close();
+    }
+  });
+
+  test('a timeout: exit 1 naming every stuck object with its last state', async () => {
+    const kube = await startCluster();
+    try {
+      scriptControllers(kube, { quayNeverReady: true });
+      const cfg = config(kube, tempDir(), '{failureGrace: 1s, kinds: {QuayRegistry: 2s}}');
+      const result = await runCli(
+        'apply-ordered',
+        ['--config', cfg, fixture('original', 'samples', 'quay_only_manifests'), '--output', 'json'],
+        { env: envOf(kube) },
+      );
+      assert.equal(result.exitCode, 1);
+      const report = reportOf(result);
+      assert.match(
+        report.error ?? '',
+        /wave 003: QuayRegistry\/quay\/central timed out \(components not created yet\); later waves were not applied/,
+      );
+      assert.match(result.stderr, /QuayRegistry\/quay\/central not ready in time/);
+    } finally {
+      await kube.close();
+    }
+  });
+});
