@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as later } from 'node:timers/promises';
 import {
@@ -310,6 +312,66 @@ describe('apply-ordered: failures stop with the documented message', () => {
         /wave 003: QuayRegistry\/quay\/central timed out \(components not created yet\); later waves were not applied/,
       );
       assert.match(result.stderr, /QuayRegistry\/quay\/central not ready in time/);
+    } finally {
+      await kube.close();
+    }
+  });
+});
+
+describe('apply-ordered: storage', () => {
+  test('a PVC waits for Bound; one on a WaitForFirstConsumer class does not block', async () => {
+    const kube = await startKubeEmulator({ namespaces: ['default'] });
+    try {
+      kube.set({
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: { name: 'fast' },
+        provisioner: 'csi.example.com',
+        volumeBindingMode: 'Immediate',
+      });
+      kube.set({
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: { name: 'local' },
+        provisioner: 'csi.example.com',
+        volumeBindingMode: 'WaitForFirstConsumer',
+      });
+      const bound: string[] = [];
+      kube.onApply('PersistentVolumeClaim', async (pvc, k) => {
+        const spec = pvc.spec as { storageClassName?: string };
+        k.setStatus(refOf(pvc), { phase: 'Pending' });
+        if (spec.storageClassName !== 'fast') return; // WaitForFirstConsumer: stays Pending until a pod uses it
+        await later(CONTROLLER_STEP_MS * 2);
+        k.setStatus(refOf(pvc), {
+          phase: 'Bound',
+          accessModes: ['ReadWriteOnce'],
+          capacity: { storage: '1Gi' },
+        });
+        bound.push(meta(pvc).name);
+      });
+      const dir = tempDir();
+      const manifests = join(dir, 'manifests');
+      mkdirSync(manifests);
+      const pvc = (name: string, storageClass: string) =>
+        `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: ${name}, namespace: apps}\nspec: {storageClassName: ${storageClass}, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n`;
+      writeFile(manifests, '01-namespace.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n');
+      writeFile(manifests, '02-claims.yaml', `${pvc('data', 'fast')}---\n${pvc('scratch', 'local')}`);
+      const result = await runCli(
+        'apply-ordered',
+        ['--config', config(kube, dir), manifests, '--output', 'json'],
+        { env: envOf(kube) },
+      );
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.deepEqual(bound, ['data'], 'the run waited until the claim was bound');
+      const report = reportOf(result);
+      assert.match(
+        report.items.find((i) => i.ref === 'PersistentVolumeClaim/apps/data')?.detail ?? '',
+        /^ready: Bound/,
+      );
+      assert.match(
+        report.items.find((i) => i.ref === 'PersistentVolumeClaim/apps/scratch')?.detail ?? '',
+        /WaitForFirstConsumer/,
+      );
     } finally {
       await kube.close();
     }
