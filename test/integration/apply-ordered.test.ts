@@ -3,15 +3,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as later } from 'node:timers/promises';
-import {
-  type KubeEmulator,
-  type KubeObject,
-  OPENSHIFT_CRDS,
-  startKubeEmulator,
-} from '../support/kube-emulator/index.js';
+import { type KubeEmulator, startKubeEmulator } from '../support/kube-emulator/index.js';
 import { fixture } from '../support/paths.js';
 import { actions, reportOf } from '../support/quay-fixture.js';
 import { runCli } from '../support/run-cli.js';
+import {
+  CONTROLLER_STEP_MS,
+  meta,
+  refOf,
+  scriptControllers,
+  startCluster,
+} from '../support/scripted-operators.js';
 import { tempDir, writeFile } from '../support/temp.js';
 
 /**
@@ -19,144 +21,6 @@ import { tempDir, writeFile } from '../support/temp.js';
  * OLM, ODF, the machine API and the Quay operator: the original ODF + Quay install folder completes in
  * order; a failing CSV and a timeout each stop with the documented message; a re-run changes nothing.
  */
-const OPERATOR_KINDS = new Set(['StorageCluster', 'NooBaa', 'QuayRegistry']);
-const CONTROLLER_STEP_MS = 300; // how long each scripted controller "works" before its next status
-
-const meta = (o: KubeObject) => o.metadata as { name: string; namespace?: string; generation?: number };
-const refOf = (o: KubeObject) => ({
-  apiVersion: String(o.apiVersion),
-  kind: String(o.kind),
-  name: meta(o).name,
-  namespace: meta(o).namespace,
-});
-
-/** Scripted controllers: what the operators of an ODF + Quay install do, in small timed steps. */
-function scriptControllers(
-  kube: KubeEmulator,
-  options: { failCsv?: string; quayNeverReady?: boolean },
-): string[] {
-  const log: string[] = [];
-  const csvPhases = async (namespace: string, name: string, after: () => void) => {
-    for (const phase of [
-      'Pending',
-      'InstallReady',
-      'Installing',
-      options.failCsv === name ? 'Failed' : 'Succeeded',
-    ]) {
-      kube.set({
-        apiVersion: 'operators.coreos.com/v1alpha1',
-        kind: 'ClusterServiceVersion',
-        metadata: { name, namespace },
-        status: {
-          phase,
-          ...(phase === 'Failed'
-            ? { reason: 'InstallComponentFailed', message: 'install strategy failed' }
-            : {}),
-        },
-      });
-      log.push(`csv ${name} ${phase}`);
-      await later(CONTROLLER_STEP_MS);
-    }
-    if (options.failCsv !== name) after();
-  };
-  kube.onApply('MachineSet', async (ms, k) => {
-    const replicas = Number((ms.spec as { replicas?: number }).replicas ?? 0);
-    for (let ready = 0; ready <= replicas; ready++) {
-      await later(CONTROLLER_STEP_MS);
-      k.setStatus(refOf(ms), {
-        replicas,
-        readyReplicas: ready,
-        availableReplicas: ready,
-        fullyLabeledReplicas: ready,
-        observedGeneration: meta(ms).generation,
-      });
-    }
-    log.push('machineset scaled');
-  });
-  kube.onApply('OperatorGroup', async (og, k) => {
-    await later(CONTROLLER_STEP_MS);
-    k.setStatus(refOf(og), { namespaces: [meta(og).namespace ?? ''], lastUpdated: new Date().toISOString() });
-  });
-  kube.onApply('Subscription', async (sub, k) => {
-    const namespace = meta(sub).namespace ?? '';
-    const csv = `${meta(sub).name}.v4.16.0`;
-    // OLM reports AtLatestKnown while the CSV still installs: the trap a naive wait falls into.
-    k.setStatus(refOf(sub), { state: 'AtLatestKnown', installedCSV: csv, currentCSV: csv });
-    await csvPhases(namespace, csv, () => {
-      const kinds = meta(sub).name === 'odf-operator' ? ['StorageCluster', 'NooBaa'] : ['QuayRegistry'];
-      for (const def of OPENSHIFT_CRDS.filter((d) => kinds.includes(d.kind))) k.defineCrd(def);
-      log.push(`crds for ${meta(sub).name} served`);
-    });
-  });
-  kube.onApply('StorageCluster', async (sc, k) => {
-    const namespace = meta(sc).namespace ?? '';
-    k.setStatus(refOf(sc), { phase: 'Progressing' });
-    await later(CONTROLLER_STEP_MS);
-    k.set({
-      apiVersion: 'noobaa.io/v1alpha1',
-      kind: 'NooBaa',
-      metadata: { name: 'noobaa', namespace },
-      status: { phase: 'Ready' },
-    });
-    k.setStatus(refOf(sc), {
-      phase: 'Ready',
-      conditions: ['Available:True', 'Progressing:False', 'Degraded:False', 'Upgradeable:True'].map((c) => {
-        const [type, status] = c.split(':');
-        return {
-          type,
-          status,
-          lastTransitionTime: new Date().toISOString(),
-          reason: 'ReconcileCompleted',
-          message: '',
-        };
-      }),
-    });
-    log.push('storagecluster ready');
-  });
-  kube.onApply('Console', async (console, k) => {
-    k.setStatus(refOf(console), {
-      observedGeneration: meta(console).generation,
-      conditions: [{ type: 'Available', status: 'True' }],
-    });
-  });
-  kube.onApply('QuayRegistry', async (qr, k) => {
-    k.setStatus(refOf(qr), {
-      conditions: [{ type: 'Available', status: 'False', reason: 'ComponentsCreationInProgress' }],
-    });
-    if (options.quayNeverReady) return;
-    await later(CONTROLLER_STEP_MS);
-    k.setStatus(refOf(qr), {
-      currentVersion: '3.9.4',
-      registryEndpoint: 'https://central-quay.apps.example.com',
-      conditions: [
-        { type: 'Available', status: 'True', reason: 'HealthChecksPassing' },
-        { type: 'ComponentsCreated', status: 'True', reason: 'ComponentsCreationSuccess' },
-        { type: 'RolloutBlocked', status: 'False' },
-      ],
-    });
-    log.push('quayregistry ready');
-  });
-  return log;
-}
-
-async function startCluster(): Promise<KubeEmulator> {
-  const kube = await startKubeEmulator({
-    // The operator CRDs appear only when their operator's CSV succeeds.
-    crds: [
-      ...OPENSHIFT_CRDS.filter((d) => !OPERATOR_KINDS.has(d.kind)),
-      { group: 'operator.openshift.io', kind: 'Console', scope: 'Cluster' },
-    ],
-    namespaces: ['default', 'openshift-operators', 'openshift-machine-api'],
-  });
-  kube.set({
-    apiVersion: 'config.openshift.io/v1',
-    kind: 'Infrastructure',
-    metadata: { name: 'cluster' },
-    status: { infrastructureName: 'mycluster-x7k2p' },
-  });
-  return kube;
-}
-
 function config(kube: KubeEmulator, dir: string, timeouts = '{failureGrace: 1s}'): string {
   return writeFile(
     dir,
