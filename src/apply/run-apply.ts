@@ -1,14 +1,14 @@
 import type { Logger } from '../ci/logger.js';
 import type { ItemAction, Report } from '../ci/report.js';
 import type { ClusterCli } from '../cluster/cluster-cli.js';
+import { ClusterObjects } from '../cluster/cluster-objects.js';
 import { checkCustomRules, type ObjectRef, ruleFor, type Verdict } from '../cluster/readiness/index.js';
+import { waitUntilReady } from '../cluster/wait-ready.js';
+import { watchObject } from '../cluster/watch-object.js';
 import { ConfigError, type ConfigIssue } from '../config/errors.js';
 import type { ApplyOrderedConfig } from '../config/sections/apply-ordered.js';
-import { ClusterObjects } from './cluster-objects.js';
 import { readManifestFiles } from './manifest-files.js';
 import { INFRA_ID, variablesUsed } from './substitute.js';
-import { waitUntilReady } from './wait-ready.js';
-import { watchObject } from './watch-object.js';
 import { buildWaves, type ManifestDocument, type Wave } from './waves.js';
 
 export interface ApplyDeps {

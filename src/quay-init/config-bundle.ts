@@ -44,6 +44,7 @@ export async function ensureConfigBundle(
   section: QuayInitConfig,
   namespace: string,
   deps: BundleDeps,
+  variant: { transform?: (config: Record<string, unknown>) => Record<string, unknown>; detail?: string } = {},
 ): Promise<void> {
   const bundle = section.configBundle;
   if (!bundle) throw new Error('quay-init.configBundle is not configured');
@@ -58,14 +59,31 @@ export async function ensureConfigBundle(
     );
   }
   const config = parseQuayConfig(text, bundle.file);
-  const merged = withSuperUsers(config, section.superUsers);
+  const merged = (variant.transform ?? ((c: Record<string, unknown>) => c))(
+    withSuperUsers(config, section.superUsers),
+  );
   const data: Record<string, string> = {
     [CONFIG_KEY]: merged === config ? text : dump(merged, { lineWidth: -1 }),
   };
   for (const [key, path] of Object.entries(bundle.extraFiles)) data[key] = readFileSync(path, 'utf8');
   const outcome = await ensureSecret(deps.cli, { name, namespace, data }, { dryRun: deps.dryRun });
-  deps.report.add({ ref, action: outcome, detail: `config bundle from ${bundle.file}` });
-  deps.log.info(`${ref}: ${outcome}`);
+  const detail = variant.detail ?? `config bundle from ${bundle.file}`;
+  deps.report.add({ ref, action: outcome, detail });
+  deps.log.info(`${ref}: ${outcome} (${detail})`);
+}
+
+/** The Quay config file of the bundle, parsed (for the LDAP bootstrap decision). */
+export function readBundleConfig(section: QuayInitConfig): Record<string, unknown> {
+  const file = section.configBundle?.file ?? '';
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `cannot read the Quay config ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
+    );
+  }
+  return parseQuayConfig(text, file);
 }
 
 /** Adds the configured users to SUPER_USERS of the live config bundle, keeping every other key and setting. */

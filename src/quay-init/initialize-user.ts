@@ -1,8 +1,10 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../ci/logger.js';
 import type { Report } from '../ci/report.js';
 import type { QuayInitConfig } from '../config/sections/quay-init.js';
+import { HttpError } from '../http/index.js';
 import type { QuayClient } from '../quay/client.js';
 import { QuayApiError } from '../quay/errors.js';
 
@@ -21,6 +23,11 @@ export interface InitializeUserDeps {
   setSecretResult: (name: string, value: string) => void;
   /** Registers the token with the redactor before anything can print it. */
   registerSecret: (value: string) => void;
+  /**
+   * After the LDAP settings were taken out of the bundle, Quay answers "non-database auth system" until
+   * it runs with the new config: retry until this time (epoch ms) instead of failing.
+   */
+  awaitDatabaseAuthUntil?: number;
 }
 
 /**
@@ -50,6 +57,16 @@ export async function initializeFirstUser(
     });
     token = created.access_token;
   } catch (error) {
+    if (
+      error instanceof QuayApiError &&
+      error.cause instanceof HttpError &&
+      error.serverMessage?.includes('non-database auth system')
+    ) {
+      throw new QuayApiError(
+        error.cause,
+        'Quay uses another authentication (LDAP, OIDC): set quay-init.configBundle.ldapBootstrap: true to create the first user through a temporary database-auth config',
+      );
+    }
     if (error instanceof QuayApiError && error.serverMessage?.includes('non-empty database')) {
       deps.report.add({ ref, action: 'unchanged', detail: 'Quay already has users: the first user exists' });
       deps.log.info(`${ref}: Quay already has users; nothing to initialise`);
@@ -70,4 +87,32 @@ export async function initializeFirstUser(
     deps.report.add({ ref: `file/${tokenOutput.file}`, action: 'created', detail: 'initial user token' });
   }
   return token;
+}
+
+async function initializeWhenDatabaseAuth(
+  user: NonNullable<QuayInitConfig['initialUser']>,
+  deps: InitializeUserDeps,
+) {
+  let pause = 500;
+  for (;;) {
+    try {
+      return await deps.quay.initializeUser({
+        username: user.username,
+        password: user.password.reveal(),
+        email: user.email,
+      });
+    } catch (error) {
+      const waiting =
+        deps.awaitDatabaseAuthUntil !== undefined &&
+        error instanceof QuayApiError &&
+        (error.serverMessage?.includes('non-database auth system') ?? false) &&
+        Date.now() + pause < deps.awaitDatabaseAuthUntil;
+      if (!waiting) throw error;
+      deps.log.info(
+        `user/${user.username}: Quay still runs with LDAP; waiting for it to pick up database authentication`,
+      );
+      await sleep(pause);
+      pause = Math.min(pause * 2, 5000);
+    }
+  }
 }

@@ -1,17 +1,89 @@
+import { existsSync } from 'node:fs';
 import { recordItemFailure } from '../ci/item-failure.js';
 import type { Logger } from '../ci/logger.js';
 import type { Report } from '../ci/report.js';
+import type { ClusterCli } from '../cluster/cluster-cli.js';
+import { ClusterObjects } from '../cluster/cluster-objects.js';
 import { lazyCluster } from '../cluster/lazy-cluster.js';
 import { ensureSecret } from '../cluster/secrets.js';
+import { waitUntilReady } from '../cluster/wait-ready.js';
 import type { QuayInitConfig } from '../config/sections/quay-init.js';
 import type { ClusterConfig, QuayInstanceConfig } from '../config/sections/shared.js';
 import type { QuayClient } from '../quay/client.js';
 import { quayClientFor } from '../quay/from-config.js';
 import type { Redactor } from '../secrets/redactor.js';
-import { ensureConfigBundle, ensureSuperUsers, liveSuperUsers } from './config-bundle.js';
+import { ensureConfigBundle, ensureSuperUsers, liveSuperUsers, readBundleConfig } from './config-bundle.js';
 import { initializeFirstUser } from './initialize-user.js';
+import { usesLdap, withoutLdap } from './ldap-bootstrap.js';
 import { ensureOrganizations } from './organizations.js';
 import { takeOwnership } from './take-ownership.js';
+
+/** How long Quay may take to come back with database authentication (or LDAP again) after a bundle change. */
+const LDAP_SWITCH_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * Whether the first user was created already: the configured token works, or a previous run's token
+ * Secret or file is there. Then the LDAP bootstrap is not needed (and is not repeated).
+ */
+async function firstUserExists(
+  section: QuayInitConfig,
+  api: QuayClient | undefined,
+  cli: () => Promise<ClusterCli>,
+): Promise<boolean> {
+  if (api) {
+    try {
+      await api.currentUser();
+      return true;
+    } catch {
+      // an invalid or expired token: look for the other marks
+    }
+  }
+  const output = section.tokenOutput;
+  if (output?.file && existsSync(output.file)) return true;
+  if (output?.secret)
+    return (await (await cli()).get('secret', output.secret.name, output.secret.namespace)) !== undefined;
+  return false;
+}
+
+/**
+ * Restarts the Quay pods so they load the restored config (as the original did), then waits until the
+ * QuayRegistry is available again.
+ */
+async function restartQuay(
+  section: QuayInitConfig,
+  namespace: string,
+  cli: ClusterCli,
+  context: QuayInitContext,
+): Promise<void> {
+  await cli.runOrThrow([
+    'delete',
+    'pod',
+    '-n',
+    namespace,
+    '-l',
+    'quay-component=quay-app',
+    '--ignore-not-found',
+    '--wait=false',
+  ]);
+  context.log.info(`quay-init: Quay pods in ${namespace} restarted to load the restored config`);
+  if (!section.registry) return;
+  const ref = { apiVersion: 'quay.redhat.com/v1', kind: 'QuayRegistry', namespace, name: section.registry };
+  const outcome = await waitUntilReady(ref, {
+    objects: new ClusterObjects(cli),
+    approveInstallPlans: false,
+    customRules: [],
+    deadline: Date.now() + LDAP_SWITCH_TIMEOUT_MS,
+    graceMs: 120_000,
+    onProgress: () => undefined,
+  });
+  if (outcome.state !== 'ready')
+    throw new Error(`QuayRegistry ${namespace}/${section.registry} did not come back: ${outcome.reason}`);
+  context.report.add({
+    ref: `QuayRegistry/${namespace}/${section.registry}`,
+    action: 'updated',
+    detail: `restarted with the restored config; ${outcome.reason}`,
+  });
+}
 
 /** quay-init's steps, in the order the original management script ran them (its §2.3). */
 export const QUAY_INIT_STEPS = [
@@ -69,20 +141,44 @@ export async function runQuayInit(
   try {
     let api = instance.token ? open() : undefined;
 
+    let restoreLdap = false;
     if (selected('config-bundle', section.configBundle !== undefined)) {
       try {
-        if (section.configBundle?.ldapBootstrap) {
-          throw new Error(
-            'configBundle.ldapBootstrap is not implemented in this version; initialise with database auth, then switch to LDAP',
-          );
+        const initialising =
+          selected('initialize-user', section.initialUser !== undefined) && section.initialUser !== undefined;
+        if (
+          section.configBundle?.ldapBootstrap &&
+          initialising &&
+          usesLdap(readBundleConfig(section)) &&
+          !(await firstUserExists(section, api, cli))
+        ) {
+          await ensureConfigBundle(section, namespace(), await bundleDeps(), {
+            transform: withoutLdap,
+            detail: 'LDAP settings taken out for the first-user bootstrap (restored after it)',
+          });
+          restoreLdap = !context.dryRun;
+        } else {
+          await ensureConfigBundle(section, namespace(), await bundleDeps());
         }
-        await ensureConfigBundle(section, namespace(), await bundleDeps());
       } catch (error) {
         recordItemFailure(context, `config-bundle/${section.configBundle?.secretName ?? '?'}`, error);
       }
     }
 
-    if (selected('initialize-user', section.initialUser !== undefined)) {
+    const ldapInstall = section.configBundle?.ldapBootstrap === true && usesLdap(readBundleConfig(section));
+    if (
+      selected('initialize-user', section.initialUser !== undefined) &&
+      ldapInstall &&
+      !restoreLdap &&
+      (await firstUserExists(section, api, cli))
+    ) {
+      // Quay runs with LDAP and answers every initialisation with "non-database auth system": nothing to do.
+      context.report.add({
+        ref: `user/${section.initialUser?.username ?? '?'}`,
+        action: 'unchanged',
+        detail: 'the first user exists (Quay runs with LDAP)',
+      });
+    } else if (selected('initialize-user', section.initialUser !== undefined)) {
       if (!section.initialUser)
         throw new Error('quay-init.initialUser is not configured (needed by --initialize-user)');
       // /api/v1/user/initialize takes no auth (quay-api.md §2).
@@ -93,6 +189,21 @@ export async function runQuayInit(
         dryRun: context.dryRun,
         setSecretResult: context.setSecretResult,
         registerSecret: (value) => context.redactor.add(value),
+        ...(restoreLdap ? { awaitDatabaseAuthUntil: Date.now() + LDAP_SWITCH_TIMEOUT_MS } : {}),
+      }).finally(async () => {
+        if (!restoreLdap) return;
+        try {
+          await ensureConfigBundle(section, namespace(), await bundleDeps(), {
+            detail: 'LDAP settings restored',
+          });
+          await restartQuay(section, namespace(), await cli(), context);
+        } catch (error) {
+          recordItemFailure(
+            context,
+            `config-bundle/${section.configBundle?.secretName ?? '?'}#restore`,
+            error,
+          );
+        }
       });
       const secret = section.tokenOutput?.secret;
       if (token !== undefined && secret) {

@@ -6,6 +6,7 @@ import { fixture } from '../support/paths.js';
 import { type QuayEmulator, startQuayEmulator } from '../support/quay-emulator/index.js';
 import { actions, type QuayFixture, quayFixture, reportOf } from '../support/quay-fixture.js';
 import { runCli } from '../support/run-cli.js';
+import { meta } from '../support/scripted-operators.js';
 import { tempDir, writeFile } from '../support/temp.js';
 
 /**
@@ -196,5 +197,104 @@ describe('create-robots: a pull secret per robot', () => {
       'robot/team-alpha+puller': 'unchanged',
       'secret/apps/team-alpha-pull': 'unchanged',
     });
+  });
+});
+
+describe('quay-init: the LDAP bootstrap (strip → initialise → restore in one run)', () => {
+  let quay: QuayEmulator;
+  let kube: KubeEmulator;
+  const dir = tempDir();
+  let config: string;
+  const authSeen: string[] = [];
+
+  before(async () => {
+    quay = await startQuayEmulator({
+      features: { userInitialize: true },
+      superUsers: ['quayadmin'],
+      authenticationType: 'LDAP',
+    });
+    kube = await startKubeEmulator({ crds: OPENSHIFT_CRDS, namespaces: ['default', 'quay'] });
+    kube.set({
+      apiVersion: 'quay.redhat.com/v1',
+      kind: 'QuayRegistry',
+      metadata: { name: 'central', namespace: 'quay' },
+      spec: { configBundleSecret: 'central-config-bundle' },
+      status: {
+        currentVersion: '3.9.4',
+        registryEndpoint: 'https://quay.example.com',
+        conditions: [
+          { type: 'Available', status: 'True' },
+          { type: 'ComponentsCreated', status: 'True' },
+        ],
+      },
+    });
+    // Quay picks up every change of its config bundle: here at once (the operator would roll the pods).
+    kube.onChange('Secret', ({ object }) => {
+      if (meta(object).name !== 'central-config-bundle') return;
+      const quayConfig = load(dataOf(object, 'config.yaml')) as Record<string, unknown>;
+      const auth = String(quayConfig.AUTHENTICATION_TYPE ?? 'Database');
+      authSeen.push(auth);
+      quay.setAuthenticationType(auth);
+    });
+    const quayConfig = writeFile(
+      dir,
+      'quay-config.yaml',
+      'AUTHENTICATION_TYPE: LDAP\nFEATURE_USER_INITIALIZE: true\nLDAP_URI: ldap://ldap.example.com\nLDAP_BASE_DN: [dc=example, dc=com]\nSUPER_USERS: [quayadmin]\n',
+    );
+    config = writeFile(
+      dir,
+      'ldap.yaml',
+      `quay:\n  primary: {url: ${quay.url}}\n${clusterSection(kube)}quay-init:
+  namespace: quay
+  registry: central
+  configBundle: {file: ${quayConfig}, ldapBootstrap: true}
+  initialUser: {username: quayadmin, password: {env: ADMIN_PASSWORD}, email: admin@example.com}
+  tokenOutput: {file: ${dir}/token}
+`,
+    );
+  });
+  after(async () => {
+    await quay.close();
+    await kube.close();
+  });
+  const env = () => ({ ...kubeEnv(kube), ADMIN_PASSWORD: 'correct-horse-battery' });
+
+  test('LDAP is taken out, the first user created, LDAP put back and Quay restarted', async () => {
+    const result = await runCli('quay-init', ['--config', config, '--output', 'json'], { env: env() });
+    assert.equal(result.exitCode, 0, result.stderr);
+    const report = reportOf(result);
+    assert.deepEqual(
+      report.items.map((i) => [i.ref, i.action, i.detail]),
+      [
+        [
+          'secret/quay/central-config-bundle',
+          'created',
+          'LDAP settings taken out for the first-user bootstrap (restored after it)',
+        ],
+        ['user/quayadmin', 'created', 'first user; its API token expires after 2.5 h'],
+        [`file/${dir}/token`, 'created', 'initial user token'],
+        ['secret/quay/central-config-bundle', 'updated', 'LDAP settings restored'],
+        ['QuayRegistry/quay/central', 'updated', report.items[4]?.detail],
+      ],
+    );
+    assert.deepEqual(authSeen, ['Database', 'LDAP']);
+    assert.ok(quay.state.users.has('quayadmin'));
+    const live = load(
+      dataOf(kube.get({ ...SECRET, name: 'central-config-bundle' }), 'config.yaml'),
+    ) as Record<string, unknown>;
+    assert.equal(live.LDAP_URI, 'ldap://ldap.example.com');
+    assert.equal(live.AUTHENTICATION_TYPE, 'LDAP');
+  });
+
+  test('a second run finds the user and leaves LDAP alone', async () => {
+    const result = await runCli('quay-init', ['--config', config, '--output', 'json'], { env: env() });
+    assert.equal(result.exitCode, 0, result.stderr);
+    const report = reportOf(result);
+    assert.equal(report.changed, 0, result.stdout);
+    assert.equal(
+      report.items.find((i) => i.ref === 'user/quayadmin')?.detail,
+      'the first user exists (Quay runs with LDAP)',
+    );
+    assert.deepEqual(authSeen, ['Database', 'LDAP'], 'no second switch');
   });
 });

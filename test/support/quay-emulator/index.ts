@@ -54,6 +54,8 @@ export interface QuayEmulator {
   readonly seed: Seeder;
   /** Moves the emulated clock (token expiry, temporary tags, page tokens) without sleeping. */
   advanceTime(seconds: number): void;
+  /** Switches AUTHENTICATION_TYPE live, as a restarted Quay picks up a new config bundle (§2). */
+  setAuthenticationType(type: string): void;
   /** Runs the namespace GC: names of deleted orgs become free again (§4.1). */
   purgeDeletedNamespaces(): void;
   /** Unexpected exceptions handlers threw (answered 500). A healthy test leaves this empty. */
@@ -106,6 +108,9 @@ export async function startQuayEmulator(opts: QuayEmulatorOptions = {}): Promise
     features: options.features,
     seed: new Seeder(state, blobs),
     advanceTime: (seconds) => clock.advanceSeconds(seconds),
+    setAuthenticationType: (type) => {
+      options.authenticationType = type;
+    },
     purgeDeletedNamespaces: () => state.purgeDeletedNamespaces(),
     internalErrors: rt.internalErrors,
     requestsTo: ({ method, path }) =>

@@ -1,5 +1,5 @@
-import type { ClusterCli } from '../cluster/cluster-cli.js';
-import type { KubeObject, ListQuery, ObjectRef } from '../cluster/readiness/index.js';
+import type { ClusterCli } from './cluster-cli.js';
+import type { KubeObject, ListQuery, ObjectRef } from './readiness/index.js';
 
 /** `kind.version.group` (or the kind alone for the core group): the type argument kubectl resolves unambiguously. */
 export function typeArgument(apiVersion: string, kind: string): string {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClusterObjects } from './cluster-objects.js';
 import {
   type CustomReadinessRule,
   FetchedObjects,
@@ -6,8 +7,7 @@ import {
   type ObjectRef,
   ruleFor,
   type Verdict,
-} from '../cluster/readiness/index.js';
-import type { ClusterObjects } from './cluster-objects.js';
+} from './readiness/index.js';
 import type { ChangeSignal } from './watch-object.js';
 
 export type WaitOutcome =

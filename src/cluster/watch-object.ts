@@ -1,6 +1,6 @@
-import type { ClusterCli } from '../cluster/cluster-cli.js';
-import type { ObjectRef } from '../cluster/readiness/index.js';
+import type { ClusterCli } from './cluster-cli.js';
 import { typeArgument } from './cluster-objects.js';
+import type { ObjectRef } from './readiness/index.js';
 
 /** Tells a wait loop that the watched object changed, so it re-checks at once rather than at its next poll. */
 export interface ChangeSignal {
