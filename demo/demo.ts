@@ -18,9 +18,12 @@ interface Step {
   task: string;
   args: string[];
   expectExit?: number;
+  /** Work done in-process before the step (seeding the emulated source with images). */
+  before?: () => Promise<void>;
 }
 
 async function run(step: Step, env: NodeJS.ProcessEnv): Promise<{ ok: boolean; stdout: string }> {
+  await step.before?.();
   process.stdout.write(`\n${bold(`▶ ${step.title}`)}\n  $ ${step.task} ${step.args.join(' ')}\n`);
   const result = await execa('node', [join(TASKS_DIR, `${step.task}.js`), ...step.args], {
     env,
@@ -76,7 +79,6 @@ proxycache:
 mirror-repos:
   source: east
   destinations: [west]
-  repositories: [team-alpha/web:1.4.2]
   discovery: {enabled: true, organizations: {include: ['team-*']}}
 `,
     );
@@ -102,10 +104,19 @@ mirror-repos:
       { title: 'create-robots again: no change', task: 'create-robots', args: both },
       { title: 'proxycache again: no change', task: 'proxycache', args: both },
       {
-        title: 'mirror-repos: the plan (the copy engine arrives with its own issue)',
+        title: 'mirror-repos: every team-* repository of east to west (discovery), multi-arch included',
         task: 'mirror-repos',
-        args: [...both, '--dry-run'],
+        args: both,
+        before: async () => {
+          process.stdout.write(
+            '\n(images pushed to east: team-alpha/web 1.4.2 and latest, team-alpha/api 2.0 as a two-platform index, team-beta/tools 1)\n',
+          );
+          await east.seed.pushImage('team-alpha/web', ['1.4.2', 'latest']);
+          await east.seed.pushIndex('team-alpha/api', '2.0');
+          await east.seed.pushImage('team-beta/tools', ['1']);
+        },
       },
+      { title: 'mirror-repos again: no change, no blob moved', task: 'mirror-repos', args: both },
       {
         title: 'a config with mistakes: every problem at once, exit 2, nothing contacted',
         task: 'mirror-repos',
@@ -129,7 +140,7 @@ mirror-repos:
     process.stdout.write(`${json.stdout}\n`);
     process.stdout.write(
       failures.length === 0
-        ? `\nDemo finished: Quay east has ${east.state.orgs.size} organizations and ${east.state.robots.size} robots; the second runs changed nothing.\n`
+        ? `\nDemo finished: Quay east has ${east.state.orgs.size} organizations and ${east.state.robots.size} robots, west has ${west.state.repos.size} mirrored repositories; the second runs changed nothing.\n`
         : `\nDemo FAILED: ${failures.join('; ')}\n`,
     );
     process.exitCode = failures.length === 0 ? 0 : 1;

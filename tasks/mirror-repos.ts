@@ -2,10 +2,11 @@
 import { booleanKeyFlag, integerValue } from '../src/cli/common-task-flags.js';
 import { setInSection } from '../src/cli/flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
-import { reportPlanOnly } from '../src/cli/not-implemented.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { ConfigError } from '../src/config/errors.js';
 import { requireInstances } from '../src/config/references.js';
+import { resolveRoles } from '../src/mirror/roles.js';
+import { runMirror } from '../src/mirror/run-mirror.js';
 import { tagFilterProblem } from '../src/mirror/tag-filter.js';
 
 const SECTION = 'mirror-repos';
@@ -94,20 +95,9 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
         name: typeof d === 'string' ? d : d.instance,
       })),
     ]);
+    resolveRoles(section);
   },
-  async run(context) {
-    const section = context.config[SECTION];
-    const destinations = section.destinations.map((d) => (typeof d === 'string' ? d : d.instance));
-    const [from, to] = section.failover
-      ? [destinations[0] ?? section.source, [section.source]]
-      : [section.source, destinations];
-    const target = to.join(', ');
-    const refs = section.repositories.map(
-      (entry) => `${from}/${typeof entry === 'string' ? entry : entry.repository} → ${target}`,
-    );
-    if (section.discovery?.enabled) refs.push(`${from}/* (discovery) → ${target}`);
-    reportPlanOnly(context, refs, 'mirror');
-  },
+  run: runMirror,
 };
 
 if (isMainModule(import.meta.url)) await runMain(definition);

@@ -29,8 +29,11 @@ export function selectTags<T extends TagInfo>(tags: readonly T[], filter: TagFil
     });
   }
   if (filter.latest !== undefined) {
+    // Newest first; tags without a time (a plain registry's) sort last and, the sort being stable, keep
+    // their list order (subtracting two -Infinity would give NaN and an arbitrary order).
+    const time = (tag: T) => tag.startTs ?? Number.NEGATIVE_INFINITY;
     kept = [...kept]
-      .sort((a, b) => (b.startTs ?? Number.NEGATIVE_INFINITY) - (a.startTs ?? Number.NEGATIVE_INFINITY))
+      .sort((a, b) => (time(a) === time(b) ? 0 : time(a) < time(b) ? 1 : -1))
       .slice(0, filter.latest);
   }
   return kept;

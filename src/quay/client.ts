@@ -322,6 +322,11 @@ export class QuayClient {
     }
   }
 
+  /** Ends a tag (`DELETE …/tag/{tag}`, §7.5): the manifest stays while other tags point at it. */
+  async deleteTag(namespace: string, repository: string, tag: string): Promise<void> {
+    await this.#send({ method: 'DELETE', path: `${repoPath(namespace, repository)}/tag/${enc(tag)}` });
+  }
+
   // --- plumbing -------------------------------------------------------------------------------------
 
   async #get<S extends z.ZodType>(

@@ -135,6 +135,7 @@ const DEFAULT_MAX_BLOB_RESUMES = 5;
 const MAX_PAGES = 10_000;
 
 const tagListSchema = z.looseObject({ name: z.string().optional(), tags: z.array(z.string()).nullish() });
+const catalogSchema = z.looseObject({ repositories: z.array(z.string()).nullish() });
 
 /** Docker Hub's API is not served at the name used in references (distribution/reference `DefaultDomain`). */
 const API_HOSTS: Readonly<Record<string, string>> = { 'docker.io': 'registry-1.docker.io' };
@@ -506,6 +507,27 @@ export class RegistryClient {
       tags.push(...(parsed.data.tags ?? []));
     }
     return tags;
+  }
+
+  /**
+   * Every repository the credentials may see (`GET /v2/_catalog`, a distribution extension, not in the OCI
+   * spec), following `Link`. Quay lists only what the caller may read and needs a superuser for everything.
+   */
+  async catalog(options: { pageSize?: number } = {}): Promise<string[]> {
+    const repositories: string[] = [];
+    for await (const page of this.#pages('list repositories (catalog)', {
+      path: '/v2/_catalog',
+      query: { n: options.pageSize },
+      headers: { accept: 'application/json' },
+      auth: this.#auth.scoped(['registry:catalog:*']),
+    })) {
+      const parsed = catalogSchema.safeParse(await page.json());
+      if (!parsed.success) {
+        throw new RegistryProtocolError(`${this.registry}: the catalog is not {"repositories": [...]}`);
+      }
+      repositories.push(...(parsed.data.repositories ?? []));
+    }
+    return repositories;
   }
 
   /**

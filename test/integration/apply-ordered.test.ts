@@ -76,7 +76,7 @@ describe('apply-ordered: the original ODF + Quay install', () => {
       name: 'odf-workers-0',
     });
     assert.equal(
-      (ms?.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels[
+      (ms?.spec as { selector: { matchLabels: Record<string, string> } } | undefined)?.selector.matchLabels[
         'machine.openshift.io/cluster-api-cluster'
       ],
       'mycluster-x7k2p',

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { ACTIONS } from '../../src/ci/report.js';
 import { taskScript } from '../support/paths.js';
+import { type QuayFixture, quayFixture } from '../support/quay-fixture.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir, writeFile } from '../support/temp.js';
 
@@ -72,27 +73,22 @@ test('a bad value for --output or --log-level exits 2 naming the flag', async ()
   assert.match(concurrency.stderr, /--concurrency: "many" is not a whole number/);
 });
 
-function sampleConfig(dir: string): string {
-  return writeFile(
-    dir,
-    'config.yaml',
-    [
-      'quay:',
-      '  primary: {url: https://quay-a.example.com, token: {env: QT_TOKEN}}',
-      '  secondary: {url: https://quay-b.example.com}',
-      'mirror-repos:',
-      '  repositories: [team-alpha/web:1.4.2, team-alpha/api]',
-    ].join('\n'),
+/** One emulated Quay for the report, results and GitHub tests: two robots to plan. */
+let fx: QuayFixture;
+before(async () => {
+  fx = await quayFixture();
+  fx.quay.seed.org('team-alpha', { owner: 'admin' });
+});
+after(() => fx.quay.close());
+
+function sampleConfig(): string {
+  return fx.config(
+    'create-robots:\n  robots:\n    - {name: deployer, organization: team-alpha}\n    - {name: builder, organization: team-alpha}\n',
   );
 }
 
 test('--output json prints exactly one report document on stdout with the documented fields', async () => {
-  const dir = tempDir();
-  const result = await runCli(
-    'mirror-repos',
-    ['--config', sampleConfig(dir), '--dry-run', '--output', 'json'],
-    { env: { QT_TOKEN: 'tok-123456' } },
-  );
+  const result = await fx.run('create-robots', ['--config', sampleConfig(), '--dry-run', '--output', 'json']);
   assert.equal(result.exitCode, 0, result.stderr);
   const report = JSON.parse(result.stdout) as Record<string, unknown>;
   assert.deepEqual(Object.keys(report).sort(), [
@@ -104,27 +100,26 @@ test('--output json prints exactly one report document on stdout with the docume
     'ok',
     'task',
   ]);
-  assert.equal(report.task, 'mirror-repos');
+  assert.equal(report.task, 'create-robots');
   assert.equal(report.ok, true);
   assert.equal(report.dryRun, true);
   const items = report.items as { ref: string; action: string }[];
   assert.deepEqual(
     items.map((i) => i.ref),
-    ['primary/team-alpha/web:1.4.2 → secondary', 'primary/team-alpha/api → secondary'],
+    ['robot/team-alpha+deployer', 'robot/team-alpha+builder'],
   );
   for (const item of items) assert.ok((ACTIONS as readonly string[]).includes(item.action));
-  assert.match(result.stderr, /mirror-repos: done \(dry run\): 2 planned/);
+  assert.match(result.stderr, /create-robots: done \(dry run\): 2 planned/);
 });
 
-test('without --dry-run a task that cannot act yet fails (exit 1), says so, and reports it', async () => {
-  const dir = tempDir();
-  const result = await runCli('mirror-repos', ['--config', sampleConfig(dir), '--output', 'json'], {
-    env: { QT_TOKEN: 'tok-123456' },
+test('an operation failure exits 1 with the error in the report', async () => {
+  const result = await fx.run('create-robots', ['--config', sampleConfig(), '--output', 'json'], {
+    QT_TOKEN: 'NOTAVALIDTOKEN0000000000000000000000000',
   });
   assert.equal(result.exitCode, 1);
-  const report = JSON.parse(result.stdout) as { ok: boolean; error: string };
+  const report = JSON.parse(result.stdout) as { ok: boolean; failed: number };
   assert.equal(report.ok, false);
-  assert.match(report.error, /not implemented yet\. Nothing was changed/);
+  assert.equal(report.failed, 2);
 });
 
 test('a task section naming an undefined Quay instance exits 2 naming the key', async () => {
@@ -140,18 +135,20 @@ test('a task section naming an undefined Quay instance exits 2 naming the key', 
 });
 
 test('Tekton results: standard and task results, exact bytes, in --results-dir', async () => {
-  const dir = tempDir();
-  const results = join(dir, 'results');
-  const result = await runCli(
-    'mirror-repos',
-    ['--config', sampleConfig(dir), '--dry-run', '--results-dir', results],
-    { env: { QT_TOKEN: 'tok-123456' } },
-  );
+  const results = join(tempDir(), 'results');
+  const result = await fx.run('create-robots', [
+    '--config',
+    sampleConfig(),
+    '--dry-run',
+    '--results-dir',
+    results,
+  ]);
   assert.equal(result.exitCode, 0, result.stderr);
   assert.equal(readFileSync(join(results, 'ok'), 'utf8'), 'true');
   assert.equal(readFileSync(join(results, 'changed'), 'utf8'), '0');
   assert.equal(readFileSync(join(results, 'failed'), 'utf8'), '0');
   assert.equal(readFileSync(join(results, 'summary'), 'utf8'), '2 planned');
+  assert.equal(readFileSync(join(results, 'robots'), 'utf8'), 'team-alpha+deployer,team-alpha+builder');
 });
 
 test('GitHub Actions: inputs from INPUT_*, outputs to $GITHUB_OUTPUT, a Markdown step summary, ::error:: on failure', async () => {
@@ -162,36 +159,41 @@ test('GitHub Actions: inputs from INPUT_*, outputs to $GITHUB_OUTPUT, a Markdown
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
-    INPUT_CONFIG: sampleConfig(dir),
+    INPUT_CONFIG: sampleConfig(),
     'INPUT_DRY-RUN': 'true',
-    QT_TOKEN: 'tok-123456',
   };
-  const ok = await runCli('mirror-repos', [], { env });
+  const ok = await fx.run('create-robots', [], env);
   assert.equal(ok.exitCode, 0, ok.stderr);
-  assert.match(ok.stderr, /^::group::mirror-repos \(dry run\)\nplan: [\s\S]*\n::endgroup::$/m);
-  assert.equal(readFileSync(outputFile, 'utf8'), 'ok=true\nchanged=0\nfailed=0\nsummary=2 planned\n');
+  assert.match(ok.stderr, /^::group::create-robots \(dry run\)\n[\s\S]*\n::endgroup::$/m);
+  assert.equal(
+    readFileSync(outputFile, 'utf8'),
+    'ok=true\nchanged=0\nfailed=0\nsummary=2 planned\nrobots=team-alpha+deployer,team-alpha+builder\n',
+  );
   const summary = readFileSync(summaryFile, 'utf8');
-  assert.match(summary, /### ✅ mirror-repos \(dry run\)/);
-  assert.match(summary, /\| primary\/team-alpha\/web:1\.4\.2 → secondary \| planned \|/);
+  assert.match(summary, /### ✅ create-robots \(dry run\)/);
+  assert.match(summary, /\| robot\/team-alpha\+deployer \| planned \|/);
 
-  const failing = await runCli('mirror-repos', [], { env: { ...env, 'INPUT_DRY-RUN': 'false' } });
+  const failing = await fx.run('create-robots', [], {
+    ...env,
+    QT_TOKEN: 'NOTAVALIDTOKEN0000000000000000000000000',
+  });
   assert.equal(failing.exitCode, 1);
-  assert.match(failing.stderr, /^::error::mirror-repos: this version validates/m);
+  assert.match(failing.stderr, /^::error::robot\/team-alpha\+deployer: GET .* → 401 Unauthorized/m);
 });
 
 test('--log-level error keeps stderr quiet on success; --debug shows the resolved config with secrets masked', async () => {
-  const dir = tempDir();
-  const quiet = await runCli(
-    'mirror-repos',
-    ['--config', sampleConfig(dir), '--dry-run', '--log-level', 'error'],
-    { env: { QT_TOKEN: 'tok-123456' } },
-  );
+  const quiet = await fx.run('create-robots', [
+    '--config',
+    sampleConfig(),
+    '--dry-run',
+    '--log-level',
+    'error',
+  ]);
   assert.equal(quiet.exitCode, 0);
   assert.equal(quiet.stderr, '');
-  const debug = await runCli('mirror-repos', ['--config', sampleConfig(dir), '--dry-run', '--debug'], {
-    env: { QT_TOKEN: 'tok-123456' },
-  });
+  const debug = await fx.run('create-robots', ['--config', sampleConfig(), '--dry-run', '--debug']);
   assert.match(debug.stderr, /debug: config: .*"token":"\*\*\*"/);
+  assert.ok(!debug.stderr.includes(fx.adminToken));
 });
 
 test('a tag filter with a bad regular expression or semver range exits 2 naming the key', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { type QuayFixture, quayFixture } from '../support/quay-fixture.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir, writeFile } from '../support/temp.js';
 
@@ -13,6 +14,15 @@ import { tempDir, writeFile } from '../support/temp.js';
  */
 const ENV_SECRET = 'env-s3cr3t-value-7f3a';
 const FILE_SECRET = 'file-s3cr3t-value-91c2';
+
+let fx: QuayFixture;
+before(async () => {
+  fx = await quayFixture();
+  // Organizations named like the secrets, so the values reach refs, details and error messages.
+  fx.quay.seed.org(ENV_SECRET, { owner: 'admin' });
+  fx.quay.seed.org(FILE_SECRET, { owner: 'admin' });
+});
+after(() => fx.quay.close());
 
 function everywhere(dir: string, stdout: string, stderr: string): string {
   const results = join(dir, 'results');
@@ -35,7 +45,7 @@ function setup(body: (secretFile: string) => string) {
   writeFile(dir, 'gh-output', '');
   writeFile(dir, 'gh-summary', '');
   const env = {
-    QT_TOKEN: ENV_SECRET,
+    QT_PASSWORD: ENV_SECRET,
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: join(dir, 'gh-output'),
     GITHUB_STEP_SUMMARY: join(dir, 'gh-summary'),
@@ -53,45 +63,56 @@ function setup(body: (secretFile: string) => string) {
   return { dir, env, args };
 }
 
+/** The only lines allowed to hold a secret tell the runner to mask it (also as part of e.g. `Bearer <token>`). */
 function assertOnlyMasked(text: string, secret: string) {
   for (const line of text.split('\n')) {
-    if (line.includes(secret)) assert.equal(line, `::add-mask::${secret}`, `secret leaked in: ${line}`);
+    if (line.includes(secret)) assert.ok(line.startsWith('::add-mask::'), `secret leaked in: ${line}`);
   }
 }
 
-test('secrets that also appear as plain values are masked in every output of a successful run', async () => {
+const quaySection = (secretFile: string) =>
+  `quay:\n  primary: {url: ${fx.quay.url}, token: {env: QT_TOKEN}, username: admin, password: {env: QT_PASSWORD}}\n  backup: {url: ${fx.quay.url}, password: {file: ${secretFile}}}\n`;
+
+test('secrets that also appear as plain values are masked in every output of a run, failures included', async () => {
   const { dir, env, args } = setup(
-    (secretFile) => `quay:
-  primary: {url: https://quay.example.com, token: {env: QT_TOKEN}, password: {file: ${secretFile}}}
-  secondary: {url: https://quay-b.example.com}
-mirror-repos:
-  repositories: [${ENV_SECRET}/web:1.0, ${FILE_SECRET}/api:2.0]
+    (secretFile) => `${quaySection(secretFile)}create-robots:
+  robots:
+    - {name: deployer, organization: ${ENV_SECRET}, permissions: [{repository: missing, role: read}]}
+    - {name: builder, organization: ${FILE_SECRET}}
 `,
   );
-  const result = await runCli('mirror-repos', [...args, '--dry-run'], { env });
-  assert.equal(result.exitCode, 0, result.stderr);
+  const result = await fx.run('create-robots', args, env);
+  // The first robot fails (no such repository): its error message quotes the organization — a secret.
+  assert.equal(result.exitCode, 1, result.stderr);
   const all = everywhere(dir, result.stdout, result.stderr);
   assertOnlyMasked(all, ENV_SECRET);
   assertOnlyMasked(all, FILE_SECRET);
-  // The values were there to leak: the report lists the two robots, masked.
-  const report = JSON.parse(result.stdout) as { items: { ref: string }[] };
+  assertOnlyMasked(all, fx.adminToken);
+  // The values were there to leak: the report lists both robots and the error, masked.
+  const report = JSON.parse(result.stdout) as { items: { ref: string; action: string; error?: string }[] };
   assert.deepEqual(
-    report.items.map((i) => i.ref),
-    ['primary/***/web:1.0 → secondary', 'primary/***/api:2.0 → secondary'],
+    report.items.map((i) => [i.ref, i.action]),
+    [
+      ['robot/***+deployer', 'failed'],
+      ['robot/***+builder', 'created'],
+    ],
   );
-  // The runner is told to mask before any other line is printed.
+  assert.match(report.items[0]?.error ?? '', /\/api\/v1\/repository\/\*\*\*\/missing\//);
+  // The runner is told to mask every configured secret before any other line is printed.
   const lines = result.stderr.split('\n');
   const firstOther = lines.findIndex((l) => !l.startsWith('::add-mask::'));
-  const masks = lines.filter((l) => l.startsWith('::add-mask::'));
-  assert.ok(masks.includes(`::add-mask::${ENV_SECRET}`) && masks.includes(`::add-mask::${FILE_SECRET}`));
-  assert.ok(lines.slice(firstOther).every((l) => !l.startsWith('::add-mask::')));
+  for (const secret of [ENV_SECRET, FILE_SECRET, fx.adminToken]) {
+    const at = lines.indexOf(`::add-mask::${secret}`);
+    assert.ok(
+      at >= 0 && at < firstOther,
+      `mask for a secret comes first (at ${at}, first other line ${firstOther})`,
+    );
+  }
 });
 
 test('secrets are masked inside error messages of a failed validation', async () => {
   const { dir, env, args } = setup(
-    (secretFile) => `quay:
-  primary: {url: https://quay.example.com, token: {env: QT_TOKEN}, password: {file: ${secretFile}}}
-mirror-repos:
+    (secretFile) => `${quaySection(secretFile)}mirror-repos:
   engine: ${ENV_SECRET}
   repositories: [${FILE_SECRET}]
 `,
@@ -112,14 +133,17 @@ test('without GitHub Actions no secret appears at all, not even as a mask comman
   const cfg = writeFile(
     dir,
     'config.yaml',
-    `quay:\n  primary: {url: https://quay.example.com, token: {env: QT_TOKEN}, password: {file: ${secretFile}}}\n  secondary: {url: https://quay-b.example.com}\nmirror-repos:\n  repositories: [${ENV_SECRET}/web]\n`,
+    `${quaySection(secretFile)}create-robots:\n  robots: [{name: bot, organization: ${ENV_SECRET}}]\n`,
   );
-  const result = await runCli('mirror-repos', ['--config', cfg, '--debug', '--output', 'json'], {
-    env: { QT_TOKEN: ENV_SECRET },
-  });
-  assert.equal(result.exitCode, 1, 'fails: not implemented yet');
+  const result = await fx.run(
+    'create-robots',
+    ['--config', cfg, '--debug', '--output', 'json', '--dry-run'],
+    { QT_PASSWORD: ENV_SECRET },
+  );
+  assert.equal(result.exitCode, 0, result.stderr);
   const all = `${result.stdout}\n${result.stderr}`;
   assert.ok(!all.includes(ENV_SECRET));
   assert.ok(!all.includes(FILE_SECRET));
-  assert.match(all, /primary\/\*\*\*\/web/);
+  assert.ok(!all.includes(fx.adminToken));
+  assert.match(all, /robot\/\*\*\*\+bot/);
 });

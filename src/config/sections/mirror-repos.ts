@@ -44,16 +44,17 @@ const repositoryEntry = z.union([
   z.strictObject({ repository: repositoryReference, tags: tagFilter.optional() }),
 ]);
 
-const patterns = z.strictObject({
-  include: z
-    .array(z.string().min(1))
-    .default(['*'])
-    .meta({ examples: [['team-*']] }),
-  exclude: z
-    .array(z.string().min(1))
-    .default([])
-    .meta({ examples: [['*-scratch']] }),
-});
+const patterns = (one: string, many: string) =>
+  z.strictObject({
+    include: z
+      .array(z.string().min(1))
+      .default(['*'])
+      .meta({ description: `Glob patterns (*, ?) ${one} must match one of`, examples: [['team-*']] }),
+    exclude: z
+      .array(z.string().min(1))
+      .default([])
+      .meta({ description: `Glob patterns of ${many} to leave out`, examples: [['*-scratch']] }),
+  });
 
 const destination = z.union([
   instanceName,
@@ -94,8 +95,13 @@ export const mirrorReposSchema = z
           .boolean()
           .default(false)
           .meta({ description: 'Mirror every organization and repository found on the source' }),
-        organizations: patterns.optional(),
-        repositories: patterns.optional(),
+        organizations: patterns('an organization', 'organizations')
+          .optional()
+          .meta({ description: 'Which organizations to look in (by name)' }),
+        repositories: patterns('a repository', 'repositories').optional().meta({
+          description:
+            'Which repositories to mirror: patterns match the name in its organization, or org/repo when they contain a slash',
+        }),
       })
       .optional()
       .meta({ description: 'Auto-discovery of organizations and repositories on the source' }),

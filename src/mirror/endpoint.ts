@@ -1,0 +1,75 @@
+/**
+ * One configured instance as the mirror talks to it: its registry (always) and, for a Quay instance with
+ * an API token, its API. Registry credentials are the instance's username/password, else the API token as
+ * `$oauthtoken` (Quay accepts it at /v2/auth, quay-api.md §11.1), else an auth.json / docker config entry.
+ */
+import type { Logger } from '../ci/logger.js';
+import type { QuayInstanceConfig } from '../config/sections/shared.js';
+import type { QuayClient } from '../quay/client.js';
+import { quayClientFor } from '../quay/from-config.js';
+import { findRegistryCredentials, RegistryClient, type RegistryCredentials } from '../registry/index.js';
+import type { Redactor } from '../secrets/redactor.js';
+
+export interface Endpoint {
+  /** Entry of the `quay` section. */
+  readonly name: string;
+  readonly kind: 'quay' | 'registry';
+  /** Base URL as configured. */
+  readonly url: string;
+  /** `host[:port]`, the key for per-host limits and for where blobs are known to be. */
+  readonly host: string;
+  readonly registry: RegistryClient;
+  /** The Quay API, when this is Quay and a token is configured. */
+  readonly api: QuayClient | undefined;
+}
+
+export interface EndpointContext {
+  redactor: Redactor;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  /** Parallel transfers per host: the connection pool is sized a little above it for HEADs. */
+  concurrency: number;
+}
+
+export function openEndpoint(name: string, instance: QuayInstanceConfig, context: EndpointContext): Endpoint {
+  const url = new URL(instance.url);
+  const host = url.host;
+  const token = instance.token?.reveal();
+  const registry = new RegistryClient({
+    registry: host,
+    scheme: url.protocol === 'http:' ? 'http' : 'https',
+    credentials: registryCredentials(instance, host, token, context),
+    redactor: context.redactor,
+    http: {
+      caBundlePath: instance.caBundle,
+      insecureSkipTlsVerify: instance.insecureSkipTlsVerify,
+      maxConnectionsPerOrigin: context.concurrency + 4,
+      logger: { debug: (message) => context.log.debug(message) },
+    },
+  });
+  const api =
+    instance.type === 'quay' && token !== undefined
+      ? quayClientFor(instance, { redactor: context.redactor, log: context.log }, { name })
+      : undefined;
+  return { name, kind: instance.type, url: instance.url, host, registry, api };
+}
+
+export async function closeEndpoints(endpoints: Iterable<Endpoint>): Promise<void> {
+  await Promise.all([...endpoints].map((e) => Promise.all([e.registry.close(), e.api?.close()])));
+}
+
+function registryCredentials(
+  instance: QuayInstanceConfig,
+  host: string,
+  token: string | undefined,
+  context: EndpointContext,
+): RegistryCredentials | undefined {
+  const password = instance.password?.reveal();
+  if (instance.username !== undefined && password !== undefined) {
+    return { username: instance.username, password };
+  }
+  if (instance.type === 'quay' && token !== undefined) return { username: '$oauthtoken', password: token };
+  const found = findRegistryCredentials(host, undefined, { env: context.env, redactor: context.redactor });
+  if (found) context.log.debug(`registry credentials for ${host} from ${found.file} (${found.key})`);
+  return found ? { username: found.username, password: found.password } : undefined;
+}

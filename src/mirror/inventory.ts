@@ -1,0 +1,154 @@
+/**
+ * Reading tag → digest lists. With a Quay API token both sides come from the tag API (100 tags a call,
+ * digests and times included, only active tags), so an unchanged repository costs no registry request;
+ * otherwise tag names come from `/v2/<name>/tags/list` and digests from one manifest HEAD per tag (never a
+ * GET), as regsync does (mirror-anchors.md §2.1).
+ */
+import { QuayApiError } from '../quay/errors.js';
+import { RegistryError } from '../registry/index.js';
+import type { Endpoint } from './endpoint.js';
+import type { HostLimiter } from './host-limiter.js';
+import { presenceKey, type SourceTag, type WantedRef } from './plan.js';
+
+export interface DestinationState {
+  /** false: the Quay API says the repository is missing; undefined: not known. */
+  exists: boolean | undefined;
+  /** Tag or digest → digest, for the wanted refs (every tag when read through the API). */
+  present: Map<string, string>;
+  /** Every tag with its digest; only when asked for (prune). */
+  allTags: Map<string, string> | undefined;
+}
+
+/** `org/repo/…` → Quay's namespace and repository name. */
+export function splitQuayPath(path: string): { namespace: string; repository: string } {
+  const slash = path.indexOf('/');
+  return { namespace: path.slice(0, slash), repository: path.slice(slash + 1) };
+}
+
+/** Every tag of a source repository (Quay API: with digests and times; registry: names only). */
+export async function readSourceTags(
+  endpoint: Endpoint,
+  path: string,
+  limiter: HostLimiter,
+): Promise<SourceTag[]> {
+  const missing = () =>
+    new Error(
+      `the repository ${path} does not exist at ${endpoint.name}, or the credentials may not read it`,
+    );
+  if (endpoint.api) {
+    const api = endpoint.api;
+    const { namespace, repository } = splitQuayPath(path);
+    try {
+      const tags = await limiter.run([endpoint.host], () => api.listActiveTags(namespace, repository));
+      return tags.map((tag) => ({ name: tag.name, digest: tag.manifest_digest, startTs: tag.start_ts }));
+    } catch (error) {
+      if (error instanceof QuayApiError && (error.status === 404 || error.status === 403)) throw missing();
+      throw error;
+    }
+  }
+  try {
+    const names = await limiter.run([endpoint.host], () => endpoint.registry.listTags(path));
+    return names.map((name) => ({ name }));
+  } catch (error) {
+    if (error instanceof RegistryError && error.status === 404) throw missing();
+    throw error;
+  }
+}
+
+/** Fills in unknown digests with one manifest HEAD per tag; a tag deleted meanwhile drops out. */
+export async function resolveDigests(
+  endpoint: Endpoint,
+  path: string,
+  tags: readonly SourceTag[],
+  limiter: HostLimiter,
+): Promise<SourceTag[]> {
+  const resolved = await Promise.all(
+    tags.map(async (tag) => {
+      if (tag.digest !== undefined) return tag;
+      const head = await limiter.run([endpoint.host], () => endpoint.registry.headManifest(path, tag.name));
+      return head === undefined ? undefined : { ...tag, digest: head.digest };
+    }),
+  );
+  return resolved.filter((tag): tag is SourceTag => tag !== undefined);
+}
+
+/**
+ * What a destination holds for the wanted refs. `forPush` asks for a push token on the HEADs: on Quay that
+ * creates a missing repository during `/v2/auth` (quay-api.md §11.2), so a dry run leaves it off.
+ */
+export async function readDestination(
+  endpoint: Endpoint,
+  path: string,
+  wanted: readonly WantedRef[],
+  options: { allTags: boolean; forPush: boolean },
+  limiter: HostLimiter,
+): Promise<DestinationState> {
+  const present = new Map<string, string>();
+  const digestRefs = wanted.filter((ref) => ref.tag === undefined);
+  if (endpoint.api) {
+    const api = endpoint.api;
+    const { namespace, repository } = splitQuayPath(path);
+    let tags: Awaited<ReturnType<typeof api.listActiveTags>>;
+    try {
+      tags = await limiter.run([endpoint.host], () => api.listActiveTags(namespace, repository));
+    } catch (error) {
+      if (error instanceof QuayApiError && (error.status === 404 || error.status === 403)) {
+        return { exists: false, present, allTags: options.allTags ? new Map() : undefined };
+      }
+      throw error;
+    }
+    for (const tag of tags) if (tag.manifest_digest) present.set(tag.name, tag.manifest_digest);
+    const allTags = options.allTags ? new Map(present) : undefined;
+    await headInto(endpoint, path, digestRefs, present, options.forPush, limiter);
+    return { exists: true, present, allTags };
+  }
+  await headInto(endpoint, path, wanted, present, options.forPush, limiter);
+  let allTags: Map<string, string> | undefined;
+  if (options.allTags) {
+    allTags = new Map();
+    const names = await listTagsOrNone(endpoint, path, limiter);
+    const unknown = names.filter((name) => !present.has(name)).map((tag) => ({ tag, digest: '' }));
+    const found = new Map<string, string>();
+    await headInto(endpoint, path, unknown, found, options.forPush, limiter);
+    for (const name of names) {
+      const digest = present.get(name) ?? found.get(name);
+      if (digest !== undefined) allTags.set(name, digest);
+    }
+  }
+  return { exists: undefined, present, allTags };
+}
+
+async function headInto(
+  endpoint: Endpoint,
+  path: string,
+  refs: readonly WantedRef[],
+  into: Map<string, string>,
+  forPush: boolean,
+  limiter: HostLimiter,
+): Promise<void> {
+  await Promise.all(
+    refs.map(async (ref) => {
+      const key = presenceKey(ref);
+      try {
+        const head = await limiter.run([endpoint.host], () =>
+          endpoint.registry.headManifest(path, key, { forPush }),
+        );
+        if (head) into.set(key, head.digest);
+      } catch (error) {
+        // Quay answers 401 for a repository (or organization) that does not exist yet when the token may
+        // not create it; the copy then says what is wrong. Anything else is a real failure.
+        if (error instanceof RegistryError && (error.status === 401 || error.status === 403)) return;
+        throw error;
+      }
+    }),
+  );
+}
+
+async function listTagsOrNone(endpoint: Endpoint, path: string, limiter: HostLimiter): Promise<string[]> {
+  try {
+    return await limiter.run([endpoint.host], () => endpoint.registry.listTags(path));
+  } catch (error) {
+    if (error instanceof RegistryError && [401, 403, 404].includes(error.status)) return [];
+    throw error;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * What a run did, as it happens: report items (one per tag and destination), counts per destination
+ * repository for its progress line, the failures, and whether new work must stop (the first failure
+ * stops it unless the run keeps going).
+ */
+import { recordItemFailure } from '../ci/item-failure.js';
+import type { Logger } from '../ci/logger.js';
+import type { Report } from '../ci/report.js';
+import { type DestinationPlan, destinationRef, type WantedRef } from './plan.js';
+import { type RepositoryCounts, repositoryLine } from './progress.js';
+
+const STOPPED =
+  'not attempted: the run stopped at the first failure (keepGoing: true or --keep-going copies the rest)';
+
+export class MirrorLedger {
+  copied = 0;
+  unchanged = 0;
+  deleted = 0;
+  /** Refs of the failed items, in the order they failed. */
+  readonly failed: string[] = [];
+  readonly #report: Report;
+  readonly #log: Logger;
+  readonly #keepGoing: boolean;
+  readonly #counts = new Map<DestinationPlan, RepositoryCounts>();
+  readonly #printed = new Set<DestinationPlan>();
+  #stopped = false;
+
+  constructor(report: Report, log: Logger, keepGoing: boolean) {
+    this.#report = report;
+    this.#log = log;
+    this.#keepGoing = keepGoing;
+  }
+
+  /** True once a failure happened in a run that does not keep going. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** A failed item; with a destination it counts on that repository's line. */
+  fail(ref: string, error: unknown, destination?: DestinationPlan): void {
+    recordItemFailure({ report: this.#report, log: this.#log }, ref, error);
+    this.failed.push(ref);
+    if (destination) this.#countsOf(destination).failed += 1;
+    if (!this.#keepGoing) this.#stopped = true;
+  }
+
+  unchangedRef(destination: DestinationPlan, ref: WantedRef): void {
+    this.#report.add({ ref: destinationRef(destination, ref), action: 'unchanged', detail: ref.digest });
+    this.#countsOf(destination).unchanged += 1;
+    this.unchanged += 1;
+  }
+
+  copiedRef(destination: DestinationPlan, ref: WantedRef, bytes: number): void {
+    this.#report.add({
+      ref: destinationRef(destination, ref),
+      action: 'copied',
+      detail: `${ref.digest}, ${bytes} bytes`,
+    });
+    const counts = this.#countsOf(destination);
+    counts.copied += 1;
+    counts.bytes += bytes;
+    this.copied += 1;
+  }
+
+  skippedRef(destination: DestinationPlan, ref: WantedRef): void {
+    this.#report.add({ ref: destinationRef(destination, ref), action: 'skipped', detail: STOPPED });
+  }
+
+  deletedRef(destination: DestinationPlan, ref: WantedRef): void {
+    this.#report.add({
+      ref: destinationRef(destination, ref),
+      action: 'deleted',
+      detail: `${ref.digest} (gone from the source)`,
+    });
+    this.deleted += 1;
+  }
+
+  /** Failed items counted on this destination repository so far. */
+  failures(destination: DestinationPlan): number {
+    return this.#countsOf(destination).failed;
+  }
+
+  /** The progress line of a destination repository, once. */
+  printLine(destination: DestinationPlan): void {
+    if (this.#printed.has(destination)) return;
+    this.#printed.add(destination);
+    this.#log.info(repositoryLine(`${destination.target}/${destination.path}`, this.#countsOf(destination)));
+  }
+
+  #countsOf(destination: DestinationPlan): RepositoryCounts {
+    let counts = this.#counts.get(destination);
+    if (!counts) {
+      counts = { copied: 0, unchanged: 0, failed: 0, bytes: 0 };
+      this.#counts.set(destination, counts);
+    }
+    return counts;
+  }
+}
