@@ -50,11 +50,7 @@ export async function initializeFirstUser(
   }
   let token: string | undefined;
   try {
-    const created = await deps.quay.initializeUser({
-      username: user.username,
-      password: user.password.reveal(),
-      email: user.email,
-    });
+    const created = await initializeWhenDatabaseAuth(user, deps);
     token = created.access_token;
   } catch (error) {
     if (

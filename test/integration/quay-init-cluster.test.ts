@@ -234,7 +234,8 @@ describe('quay-init: the LDAP bootstrap (strip → initialise → restore in one
       const quayConfig = load(dataOf(object, 'config.yaml')) as Record<string, unknown>;
       const auth = String(quayConfig.AUTHENTICATION_TYPE ?? 'Database');
       authSeen.push(auth);
-      quay.setAuthenticationType(auth);
+      // Quay takes a moment to restart with the new bundle: the first user must wait for it.
+      setTimeout(() => quay.setAuthenticationType(auth), 700);
     });
     const quayConfig = writeFile(
       dir,
@@ -279,6 +280,7 @@ describe('quay-init: the LDAP bootstrap (strip → initialise → restore in one
     );
     assert.deepEqual(authSeen, ['Database', 'LDAP']);
     assert.ok(quay.state.users.has('quayadmin'));
+    assert.match(result.stderr, /Quay still runs with LDAP; waiting for it to pick up database authentication/);
     const live = load(
       dataOf(kube.get({ ...SECRET, name: 'central-config-bundle' }), 'config.yaml'),
     ) as Record<string, unknown>;
