@@ -280,7 +280,10 @@ describe('quay-init: the LDAP bootstrap (strip → initialise → restore in one
     );
     assert.deepEqual(authSeen, ['Database', 'LDAP']);
     assert.ok(quay.state.users.has('quayadmin'));
-    assert.match(result.stderr, /Quay still runs with LDAP; waiting for it to pick up database authentication/);
+    assert.match(
+      result.stderr,
+      /Quay still runs with LDAP; waiting for it to pick up database authentication/,
+    );
     const live = load(
       dataOf(kube.get({ ...SECRET, name: 'central-config-bundle' }), 'config.yaml'),
     ) as Record<string, unknown>;
