@@ -11,7 +11,13 @@
 import { errorMessage } from '../ci/item-failure.js';
 import type { Logger } from '../ci/logger.js';
 import { HttpConnectionError } from '../http/index.js';
-import { type Descriptor, RegistryError, type UploadSession } from '../registry/index.js';
+import { errorCodeOf, isRetryableErrorCode } from '../http/retry.js';
+import {
+  type Descriptor,
+  DigestMismatchError,
+  RegistryError,
+  type UploadSession,
+} from '../registry/index.js';
 import type { Endpoint } from './endpoint.js';
 import { fanOut } from './fan-out.js';
 import type { HostLimiter } from './host-limiter.js';
@@ -221,7 +227,7 @@ export class BlobTransfers {
         if (result.ok) {
           this.#hold(entry.owned.target.endpoint.host, entry.owned.target.repository, blob.digest);
           entry.owned.resolve(result);
-        } else if (attempt < UPLOAD_ROUNDS && !result.fromSource && worthRetrying(result.error)) {
+        } else if (attempt < UPLOAD_ROUNDS && worthRetrying(result.error, result.fromSource === true)) {
           this.#log.debug(
             `blob ${blob.digest} to ${entry.owned.target.endpoint.name}/${entry.owned.target.repository}: ` +
               `${errorMessage(result.error)}; trying again`,
@@ -328,11 +334,17 @@ export class BlobTransfers {
   }
 }
 
-/** A registry's 5xx/429/408 or a dropped connection may pass on a second try; a 4xx or bad bytes will not. */
-function worthRetrying(error: Error): boolean {
+/**
+ * A destination's 5xx/429/408 or a dropped connection (also mid-body) may pass on a second try; a 4xx will not. From the
+ * source only bytes that failed their digest check are read again (corrupted in transit; a blob stored
+ * corrupt fails every round): other source failures were already retried by the http layer and Range.
+ */
+function worthRetrying(error: Error, fromSource: boolean): boolean {
+  if (fromSource) return error instanceof DigestMismatchError;
   if (error instanceof RegistryError)
     return error.status >= 500 || error.status === 429 || error.status === 408;
-  return error instanceof HttpConnectionError;
+  // A reset while the PUT body is being written reaches here as the raw socket error (write ECONNRESET).
+  return error instanceof HttpConnectionError || isRetryableErrorCode(errorCodeOf(error));
 }
 
 function asError(error: unknown): Error {

@@ -13,6 +13,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../http/index.js';
+import { errorCodeOf, isRetryableErrorCode } from '../http/retry.js';
 import { Redactor } from '../secrets/redactor.js';
 import { RegistryAuth } from './auth.js';
 import { type BlobStream, openResumableBlob } from './blob-reader.js';
@@ -243,12 +244,27 @@ export class RegistryClient {
     assertRepository(repository);
     assertTagOrDigest(reference);
     const what = `manifest ${refText(repository, reference)}`;
-    const response = await this.#send(`get ${what}`, {
+    const request: HttpRequest = {
       path: manifestPath(repository, reference),
       headers: { accept: MANIFEST_ACCEPT },
       auth: this.#read(repository, options),
-    });
-    const bytes = await response.bytes();
+    };
+    // The http layer retries up to the response headers; a connection that breaks while the body is read
+    // (a reset mid-response) is sent again here, as often as the retry policy allows.
+    let response: HttpResponse;
+    let bytes: Buffer;
+    for (let attempt = 1; ; attempt += 1) {
+      response = await this.#send(`get ${what}`, request);
+      try {
+        bytes = await response.bytes();
+        break;
+      } catch (error) {
+        if (attempt >= this.#http.retryPolicy.maxAttempts || !isRetryableErrorCode(errorCodeOf(error))) {
+          throw error;
+        }
+        this.#log(`get ${what}: the body broke off (${(error as Error).message}); sending again`);
+      }
+    }
     const announced = response.header('docker-content-digest');
     if (announced !== undefined && isDigest(announced) && announced !== sha256Digest(bytes)) {
       throw new DigestMismatchError({
