@@ -103,6 +103,7 @@ export interface QuayInitContext {
   env: NodeJS.ProcessEnv;
   dryRun: boolean;
   setSecretResult: (name: string, value: string) => void;
+  setResult: (name: string, value: string) => void;
 }
 
 /**
@@ -165,6 +166,10 @@ export async function runQuayInit(
       }
     }
 
+    // The declared result exists on every run (empty when no user was created now), so a Pipeline that
+    // reads it does not fail on a re-run.
+    if (selected('initialize-user', section.initialUser !== undefined))
+      context.setResult('initial-user-token', '');
     const ldapInstall = section.configBundle?.ldapBootstrap === true && usesLdap(readBundleConfig(section));
     if (
       selected('initialize-user', section.initialUser !== undefined) &&

@@ -1,0 +1,428 @@
+/**
+ * Every Task of tekton/ resolved as Tekton would resolve it — params (defaults or test values), workspace
+ * paths and `bound`, result paths, and Tekton's fixed /tekton/results and /tekton/home — and its step run
+ * against the built entrypoints and the emulators: exit 0 and every declared result written. Plus static
+ * checks of the conventions (restricted-v2 securityContext, no params in scripts, every param used, kebab-case).
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { execa } from 'execa';
+import { load } from 'js-yaml';
+import { type KubeEmulator, startKubeEmulator } from '../support/kube-emulator/index.js';
+import { type MirrorQuay, quayTags, startMirrorQuay } from '../support/mirror-fixture.js';
+import { REPO_ROOT, taskScript } from '../support/paths.js';
+import { type QuayEmulator, startQuayEmulator } from '../support/quay-emulator/index.js';
+import { type QuayFixture, quayFixture } from '../support/quay-fixture.js';
+import { tempDir, writeFile } from '../support/temp.js';
+
+interface Param {
+  name: string;
+  type?: 'string' | 'array';
+  default?: string | string[];
+}
+interface EnvVar {
+  name: string;
+  value?: string;
+}
+interface Step {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  script?: string;
+  env?: EnvVar[];
+  securityContext?: Record<string, unknown>;
+}
+interface TektonTask {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: {
+    description?: string;
+    params?: Param[];
+    workspaces?: { name: string; optional?: boolean; readOnly?: boolean }[];
+    results?: { name: string }[];
+    stepTemplate?: { env?: EnvVar[]; securityContext?: Record<string, unknown> };
+    steps: Step[];
+  };
+}
+
+const TEKTON_DIR = join(REPO_ROOT, 'tekton');
+const FILES = readdirSync(TEKTON_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+const TASKS = new Map(
+  FILES.map((f) => [f, load(readFileSync(join(TEKTON_DIR, f), 'utf8')) as TektonTask] as const),
+);
+const taskFile = (name: string): TektonTask => {
+  const task = TASKS.get(`task-${name}.yaml`);
+  assert.ok(task, `tekton/task-${name}.yaml is missing`);
+  return task;
+};
+/** One temporary root for every workspace, results and home folder (tempDir removes it at exit). */
+const ROOT = tempDir('tekton-tasks-test-');
+const freshDir = (prefix: string): string => mkdtempSync(join(ROOT, prefix));
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+interface Binding {
+  params?: Record<string, string | string[]>;
+  /** Bound workspaces: name → folder. Unbound optional ones resolve to "" / "false" as in Tekton. */
+  workspaces: Record<string, string>;
+  env?: Record<string, string>;
+}
+interface Resolved {
+  argv: string[];
+  env: Record<string, string>;
+  results: string;
+}
+
+/** Substitutes one string; an unknown reference is an error, as it is for Tekton's validation. */
+function substitute(task: TektonTask, value: string, b: Binding, results: string, home: string): string {
+  const out = value.replace(/\$\(([^)]+)\)/g, (whole, ref: string) => {
+    let m = /^params\.([\w.-]+)$/.exec(ref);
+    if (m) {
+      const name = m[1] ?? '';
+      const p = task.spec.params?.find((x) => x.name === name);
+      assert.ok(p, `${task.metadata.name}: undeclared param in ${whole}`);
+      const v = b.params?.[name] ?? p.default;
+      assert.equal(typeof v, 'string', `${task.metadata.name}: ${whole} needs a string value`);
+      return v as string;
+    }
+    m = /^workspaces\.([\w-]+)\.(path|bound)$/.exec(ref);
+    if (m) {
+      const ws = task.spec.workspaces?.find((w) => w.name === m?.[1]);
+      assert.ok(ws, `${task.metadata.name}: undeclared workspace in ${whole}`);
+      const dir = b.workspaces[ws.name];
+      assert.ok(
+        dir !== undefined || ws.optional,
+        `${task.metadata.name}: workspace ${ws.name} must be bound`,
+      );
+      return m[2] === 'bound' ? String(dir !== undefined) : (dir ?? '');
+    }
+    m = /^results\.([\w-]+)\.path$/.exec(ref);
+    if (m) {
+      assert.ok(
+        task.spec.results?.some((r) => r.name === m?.[1]),
+        `undeclared result in ${whole}`,
+      );
+      return join(results, m[1] ?? '');
+    }
+    assert.fail(`${task.metadata.name}: unknown reference ${whole}`);
+  });
+  // Tekton's own mounts.
+  return out
+    .replace(/(?<=^|=)\/tekton\/results(?=\/|$)/, results)
+    .replace(/(?<=^|=)\/tekton\/home(?=\/|$)/, home);
+}
+
+function resolve(task: TektonTask, b: Binding): Resolved {
+  for (const name of Object.keys(b.params ?? {}))
+    assert.ok(
+      task.spec.params?.some((p) => p.name === name),
+      `test sets unknown param ${name}`,
+    );
+  for (const name of Object.keys(b.workspaces))
+    assert.ok(
+      task.spec.workspaces?.some((w) => w.name === name),
+      `test binds unknown workspace ${name}`,
+    );
+  const results = freshDir('results-');
+  const home = freshDir('home-');
+  const [step, ...more] = task.spec.steps;
+  assert.ok(step && more.length === 0, 'one step per Task');
+  assert.equal(step.script, undefined);
+  const argv: string[] = [];
+  for (const arg of [...(step.command ?? []), ...(step.args ?? [])]) {
+    const array = /^\$\(params\.([\w-]+)\[\*\]\)$/.exec(arg);
+    if (array) {
+      const p = task.spec.params?.find((x) => x.name === array[1]);
+      assert.ok(p?.type === 'array', `${arg} names an array param`);
+      const v = b.params?.[p.name] ?? p.default ?? [];
+      assert.ok(Array.isArray(v));
+      argv.push(...v);
+    } else argv.push(substitute(task, arg, b, results, home));
+  }
+  const env: Record<string, string> = {};
+  for (const e of [...(task.spec.stepTemplate?.env ?? []), ...(step.env ?? [])])
+    env[e.name] = substitute(task, e.value ?? '', b, results, home);
+  return { argv, env, results };
+}
+
+/** Runs the resolved step: `quay-tasks` is the built dispatcher. */
+async function runStep(task: TektonTask, b: Binding): Promise<Record<string, string>> {
+  const r = resolve(task, b);
+  const [command, ...args] = r.argv;
+  assert.equal(command, 'quay-tasks');
+  const result = await execa('node', [taskScript('quay-tasks'), ...args], {
+    env: { PATH: process.env.PATH ?? '', ...r.env, ...b.env },
+    extendEnv: false,
+    reject: false,
+    input: '',
+    timeout: 30_000,
+  });
+  assert.equal(result.exitCode, 0, `${args.join(' ')}\n${String(result.stderr)}`);
+  const written: Record<string, string> = {};
+  for (const { name } of task.spec.results ?? []) {
+    const file = join(r.results, name);
+    assert.ok(existsSync(file), `${task.metadata.name}: result ${name} was not written`);
+    written[name] = readFileSync(file, 'utf8');
+  }
+  assert.deepEqual(
+    readdirSync(r.results).sort(),
+    Object.keys(written).sort(),
+    'the CLI wrote a result the Task does not declare',
+  );
+  return written;
+}
+
+function workspace(files: Record<string, string> = {}): string {
+  const dir = freshDir('ws-');
+  for (const [name, content] of Object.entries(files)) writeFile(dir, name, content);
+  return dir;
+}
+
+describe('tekton/: static conventions', () => {
+  test('one Task per operation, one resource per file', () => {
+    assert.deepEqual(
+      FILES,
+      ['apply-ordered', 'create-robots', 'mirror-repos', 'proxycache', 'quay-init'].map(
+        (t) => `task-${t}.yaml`,
+      ),
+    );
+    for (const [file, task] of TASKS) {
+      assert.equal(task.apiVersion, 'tekton.dev/v1', file);
+      assert.equal(task.kind, 'Task', file);
+      assert.equal(`task-${task.metadata.name.replace(/^quay-(?!init)/, '')}.yaml`, file);
+      assert.ok(task.spec.description?.trim(), `${file}: spec.description`);
+      assert.ok(task.metadata.labels?.['app.kubernetes.io/version'], file);
+      for (const a of ['minVersion', 'categories', 'tags', 'displayName', 'platforms'])
+        assert.ok(
+          task.metadata.annotations?.[
+            a === 'minVersion' ? 'tekton.dev/pipelines.minVersion' : `tekton.dev/${a}`
+          ],
+          `${file}: ${a}`,
+        );
+    }
+  });
+
+  for (const [file, task] of TASKS) {
+    test(`${file}: restricted-v2, HOME, image param, no params in scripts, names kebab-case, every param used`, () => {
+      const template = task.spec.stepTemplate;
+      assert.equal(template?.env?.find((e) => e.name === 'HOME')?.value, '/tekton/home');
+      const text = readFileSync(join(TEKTON_DIR, file), 'utf8');
+      for (const step of task.spec.steps) {
+        const sc: Record<string, unknown> = { ...template?.securityContext, ...step.securityContext };
+        assert.deepEqual(
+          {
+            runAsNonRoot: sc.runAsNonRoot,
+            allowPrivilegeEscalation: sc.allowPrivilegeEscalation,
+            capabilities: sc.capabilities,
+            seccompProfile: sc.seccompProfile,
+          },
+          {
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          `${file} step ${step.name}`,
+        );
+        assert.equal(sc.runAsUser, undefined, 'no fixed UID under restricted-v2');
+        assert.equal(sc.privileged, undefined);
+        assert.ok(!step.script?.includes('$(params'), `${file}: $(params in a script`);
+        assert.equal(step.image, '$(params.image)');
+        assert.deepEqual(step.command, ['quay-tasks', task.metadata.name.replace(/^quay-(?!init)/, '')]);
+        assert.ok(step.args?.includes('--results-dir=/tekton/results'));
+      }
+      assert.match(
+        String(task.spec.params?.find((p) => p.name === 'image')?.default),
+        /^quay\.io\/quay-tasks\/quay-tasks:\d/,
+      );
+      const names = [
+        ...(task.spec.params ?? []).map((p) => p.name),
+        ...(task.spec.workspaces ?? []).map((w) => w.name),
+        ...(task.spec.results ?? []).map((r) => r.name),
+        ...task.spec.steps.map((s) => s.name),
+      ];
+      for (const name of names) assert.match(name, KEBAB);
+      for (const p of task.spec.params ?? [])
+        assert.ok(
+          text.includes(`$(params.${p.name})`) || text.includes(`$(params.${p.name}[*])`),
+          `${file}: param ${p.name} unused`,
+        );
+      const ws = task.spec.workspaces?.find((w) => w.name === 'config');
+      assert.equal(ws?.readOnly, true);
+    });
+  }
+
+  test('the declared results are the ones each task --help lists', async () => {
+    for (const [file, task] of TASKS) {
+      const name = task.metadata.name.replace(/^quay-(?!init)/, '');
+      const help = await execa('node', [taskScript(name), '--help']);
+      const listed = help.stdout
+        .split('Results (Tekton results, GitHub outputs):')[1]
+        ?.split('\n\n')[0]
+        ?.split('\n')
+        .map((l) => l.trim().split(/\s+/)[0])
+        .filter(Boolean);
+      assert.deepEqual((task.spec.results ?? []).map((r) => r.name).sort(), listed?.sort(), file);
+    }
+  });
+});
+
+describe('tekton/: each Task resolved and run against the built entrypoints', () => {
+  let fx: QuayFixture;
+  let fresh: QuayEmulator;
+  let src: MirrorQuay;
+  let dst: MirrorQuay;
+  let kube: KubeEmulator;
+  const creds = () => workspace({ token: `${fx.adminToken}\n` });
+  const quaySection = () => `quay:\n  primary: {url: ${fx.quay.url}, token: {file: /placeholder/token}}\n`;
+
+  before(async () => {
+    [fx, fresh, src, dst, kube] = await Promise.all([
+      quayFixture({ features: { proxyCache: true }, ssrfAllowedHosts: ['127.0.0.1'] }),
+      startQuayEmulator({ features: { userInitialize: true } }),
+      startMirrorQuay(),
+      startMirrorQuay(),
+      startKubeEmulator({ namespaces: ['default', 'apps'] }),
+    ]);
+    fx.quay.seed.org('team-alpha', { owner: 'admin' });
+    fx.quay.seed.repo('team-alpha/web');
+  });
+  after(async () => {
+    await Promise.all([fx.quay.close(), fresh.close(), src.quay.close(), dst.quay.close(), kube.close()]);
+  });
+
+  /** A config workspace whose token comes from the quay-credentials workspace, as in a TaskRun. */
+  function configFor(credentials: string, body: string, name = 'quay-tasks.yaml'): string {
+    return workspace({ [name]: quaySection().replace('/placeholder', credentials) + body });
+  }
+
+  test('quay-proxycache: defaults, then dry-run=true and a config-file param', async () => {
+    const credentials = creds();
+    // The upstream is another emulator on loopback (allowed by ssrfAllowedHosts), validated by Quay first.
+    const body = `proxycache:\n  caches:\n    - {organization: cache-a, upstreamRegistry: "${src.quay.host}", insecure: true, expirationSeconds: 3600}\n`;
+    const task = taskFile('proxycache');
+    const planned = await runStep(task, {
+      params: { 'dry-run': 'true', 'config-file': 'other.yaml' },
+      workspaces: { config: configFor(credentials, body, 'other.yaml'), 'quay-credentials': credentials },
+    });
+    assert.equal(planned.ok, 'true');
+    assert.equal(fx.quay.state.orgs.get('cache-a'), undefined, 'dry-run=true changed nothing');
+    const done = await runStep(task, {
+      workspaces: { config: configFor(credentials, body), 'quay-credentials': credentials },
+    });
+    // The organization and its proxy-cache configuration.
+    assert.deepEqual(
+      { ok: done.ok, changed: done.changed, failed: done.failed },
+      { ok: 'true', changed: '2', failed: '0' },
+    );
+    assert.ok(fx.quay.state.orgs.get('cache-a')?.proxyCache);
+  });
+
+  test('quay-create-robots: robots result, auth.json in the output workspace', async () => {
+    const credentials = creds();
+    const output = workspace();
+    const results = await runStep(taskFile('create-robots'), {
+      params: { 'log-level': 'debug', instance: 'primary' },
+      workspaces: {
+        config: configFor(
+          credentials,
+          `create-robots:\n  robots:\n    - {name: puller, organization: team-alpha, permissions: [{repository: web, role: read}], authFile: ${output}/auth.json}\n`,
+        ),
+        'quay-credentials': credentials,
+        output,
+      },
+    });
+    assert.equal(results.robots, 'team-alpha+puller');
+    assert.equal(results.changed, '2', 'the robot and its auth.json');
+    assert.match(readFileSync(join(output, 'auth.json'), 'utf8'), /"auths"/);
+  });
+
+  test('quay-init: the first user and its initial-user-token result, written to the output workspace', async () => {
+    const output = workspace();
+    const config = workspace({
+      'quay-tasks.yaml': `quay:\n  primary: {url: ${fresh.url}}\nquay-init:\n  initialUser: {username: quayadmin, password: {file: /creds/password}, email: a@example.com}\n  tokenOutput: {file: ${output}/token}\n  organizations: [{name: team-beta}]\n`,
+    });
+    const credentials = workspace({ password: 'correct-horse-battery' });
+    writeFile(
+      config,
+      'quay-tasks.yaml',
+      readFileSync(join(config, 'quay-tasks.yaml'), 'utf8').replace('/creds', credentials),
+    );
+    const results = await runStep(taskFile('quay-init'), {
+      workspaces: { config, 'quay-credentials': credentials, output },
+    });
+    assert.equal(results.ok, 'true');
+    assert.ok((results['initial-user-token'] ?? '').length >= 8);
+    assert.equal(readFileSync(join(output, 'token'), 'utf8'), results['initial-user-token']);
+    assert.ok(fresh.state.orgs.get('team-beta'));
+  });
+
+  test('quay-mirror-repos: source and destinations params; a second run is all unchanged', async () => {
+    src.quay.seed.org('expl', { owner: 'admin' });
+    const image = await src.quay.seed.pushImage('expl/app', ['v1'], { layers: ['app v1'] });
+    const credentials = workspace({ src: src.token, dst: dst.token });
+    const config = workspace({
+      'quay-tasks.yaml': `quay:\n  src: {url: ${src.quay.url}, token: {file: ${credentials}/src}}\n  dst: {url: ${dst.quay.url}, token: {file: ${credentials}/dst}}\nmirror-repos:\n  repositories: [expl/app]\n`,
+    });
+    const binding: Binding = {
+      params: { source: 'src', destinations: ['--destination=dst'], 'extra-args': ['--concurrency=2'] },
+      workspaces: { config, 'quay-credentials': credentials },
+    };
+    const task = taskFile('mirror-repos');
+    const first = await runStep(task, binding);
+    assert.deepEqual(
+      { copied: first.copied, unchanged: first.unchanged, ok: first.ok },
+      { copied: '1', unchanged: '0', ok: 'true' },
+    );
+    assert.deepEqual(quayTags(dst.quay, 'expl/app'), { v1: image.digest });
+    const second = await runStep(task, binding);
+    assert.deepEqual(
+      { copied: second.copied, unchanged: second.unchanged, changed: second.changed },
+      { copied: '0', unchanged: '1', changed: '0' },
+    );
+  });
+
+  test('quay-apply-ordered: a cluster section (kubeconfig unbound), then the kubeconfig workspace', async () => {
+    const manifests = workspace();
+    mkdirSync(join(manifests, 'install'));
+    writeFile(
+      join(manifests, 'install'),
+      '001-config.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: apps}\ndata: {a: "1"}\n',
+    );
+    const env = { KUBE_TOKEN: kube.token, KUBECACHEDIR: kube.env.KUBECACHEDIR ?? '' };
+    const task = taskFile('apply-ordered');
+    const params = { cli: 'kubectl', 'manifests-dir': 'install' };
+    const first = await runStep(task, {
+      params,
+      workspaces: {
+        config: workspace({
+          'quay-tasks.yaml': `cluster: {server: ${kube.url}, token: {env: KUBE_TOKEN}, caBundle: ${kube.caPath}}\n`,
+        }),
+        manifests,
+      },
+      env,
+    });
+    assert.deepEqual(
+      { ok: first.ok, applied: first.applied, changed: first.changed },
+      { ok: 'true', applied: '1', changed: '1' },
+    );
+    assert.ok(kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' }));
+    const kubeconfig = workspace();
+    copyFileSync(kube.kubeconfigPath, join(kubeconfig, 'kubeconfig'));
+    const second = await runStep(task, {
+      params: { ...params, plan: 'false', 'force-conflicts': 'true', 'approve-install-plans': 'false' },
+      workspaces: { config: workspace({ 'quay-tasks.yaml': 'apply-ordered: {}\n' }), manifests, kubeconfig },
+      env: { KUBECACHEDIR: env.KUBECACHEDIR },
+    });
+    assert.deepEqual(
+      { ok: second.ok, applied: second.applied, changed: second.changed },
+      { ok: 'true', applied: '1', changed: '0' },
+    );
+  });
+});
