@@ -15,6 +15,7 @@ import {
   startCluster,
 } from '../support/scripted-operators.js';
 import { tempDir, writeFile } from '../support/temp.js';
+import { waitUntil } from '../support/wait-until.js';
 
 /**
  * apply-ordered drives the real kubectl against the Kubernetes emulator, whose scripted controllers play
@@ -258,10 +259,13 @@ describe('apply-ordered: a kind that is not served yet', () => {
       const run = runCli('apply-ordered', ['--config', config(kube, dir), manifests, '--output', 'json'], {
         env: envOf(kube),
       });
-      // Once the run has looked for the kind twice, the "operator" finishes installing its CRD.
-      for (let i = 0; i < 1_000_000 && kube.requestsTo({ path: '/apis/example.com/v1' }).length < 2; i++) {
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      // Once the run found the kind unserved and waits on its CRD, the "operator" finishes installing the CRD.
+      await waitUntil(
+        'the run to wait on the Widget CRD',
+        () =>
+          kube.requestsTo({ path: '/apis/example.com/v1' }).length >= 1 &&
+          kube.requestsTo({ resource: 'customresourcedefinitions', name: 'widgets.example.com' }).length >= 1,
+      );
       kube.establishCrd('widgets.example.com');
       const result = await run;
       assert.equal(result.exitCode, 0, result.stderr);

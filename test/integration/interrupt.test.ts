@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { execa } from 'execa';
 import { taskScript } from '../support/paths.js';
 import { type QuayFixture, quayFixture, reportOf } from '../support/quay-fixture.js';
+import { waitUntil } from '../support/wait-until.js';
 
 /**
  * Tekton and GitHub stop a step with SIGTERM. The task then still prints its report, listing exactly
@@ -30,14 +30,10 @@ test('SIGTERM mid-run: the report lists what was done, then exit 143', async () 
     extendEnv: false,
     reject: false,
   });
-  // Wait (bounded) until the run is stuck on the second robot.
-  for (
-    let i = 0;
-    i < 100_000 && fx.quay.requestsTo({ path: '/api/v1/organization/team-alpha/robots/second' }).length === 0;
-    i++
-  ) {
-    await nextTurn();
-  }
+  await waitUntil(
+    'the run to be stuck on the second robot',
+    () => fx.quay.requestsTo({ path: '/api/v1/organization/team-alpha/robots/second' }).length > 0,
+  );
   assert.ok(fx.quay.state.robots.has('team-alpha+first'), 'the first robot was created before the signal');
   child.kill('SIGTERM');
   const result = await child;
