@@ -58,28 +58,43 @@ export function describeClause(clause: Clause): string {
   }
 }
 
-/** Splits at ";" outside braces and quotes (a JSONPath filter may hold either). */
-function splitClauses(text: string): string[] {
-  const parts: string[] = [];
+/**
+ * Walks `text` from `start`, skipping quoted parts (a JSONPath filter may hold `;` or braces in quotes),
+ * and calls `visit` with each other character's index and the brace depth after it; `visit` returning
+ * true stops the walk.
+ */
+function scanOutsideQuotes(
+  text: string,
+  start: number,
+  visit: (index: number, char: string, depth: number) => boolean,
+): void {
   let depth = 0;
   let quote = '';
-  let start = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text[i];
+  for (let i = start; i < text.length; i += 1) {
+    const char = text[i] ?? '';
     if (quote) {
       if (char === '\\') i += 1;
       else if (char === quote) quote = '';
-    } else if (char === '"' || char === "'") {
-      quote = char;
-    } else if (char === '{') {
-      depth += 1;
-    } else if (char === '}') {
-      depth -= 1;
-    } else if (char === ';' && depth === 0) {
+      continue;
+    }
+    if (char === '"' || char === "'") quote = char;
+    else if (char === '{') depth += 1;
+    else if (char === '}') depth -= 1;
+    if (visit(i, char, depth)) return;
+  }
+}
+
+/** Splits at ";" outside braces and quotes (a JSONPath filter may hold either). */
+function splitClauses(text: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  scanOutsideQuotes(text, 0, (i, char, depth) => {
+    if (char === ';' && depth === 0) {
       parts.push(text.slice(start, i));
       start = i + 1;
     }
-  }
+    return false;
+  });
   parts.push(text.slice(start));
   return parts.map((part) => part.trim()).filter((part) => part !== '');
 }
@@ -91,25 +106,14 @@ function unquote(text: string): string {
     : text;
 }
 
-/** Index just past the "}" closing the "{" at `open`, skipping quoted text. */
+/** Index just past the "}" closing the "{" at `open`, skipping quoted text; -1 when it is not closed. */
 function closingBrace(text: string, open: number): number {
-  let depth = 0;
-  let quote = '';
-  for (let i = open; i < text.length; i += 1) {
-    const char = text[i];
-    if (quote) {
-      if (char === '\\') i += 1;
-      else if (char === quote) quote = '';
-    } else if (char === '"' || char === "'") {
-      quote = char;
-    } else if (char === '{') {
-      depth += 1;
-    } else if (char === '}') {
-      depth -= 1;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return -1;
+  let end = -1;
+  scanOutsideQuotes(text, open, (i, char, depth) => {
+    if (char === '}' && depth === 0) end = i + 1;
+    return end !== -1;
+  });
+  return end;
 }
 
 function parseClause(text: string, allowExists: boolean): Clause {
