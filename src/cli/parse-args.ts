@@ -53,6 +53,7 @@ export function parseArgs(
     );
     if (given === undefined) continue;
     givenOnArgv.add(spec.name);
+    if (spec.type !== 'boolean' && isOnlyEmptyAssignments(argv, names)) continue;
     flags[spec.name] = normalise(spec, given, parsed[spec.name] as unknown);
   }
   if (env.GITHUB_ACTIONS === 'true') {
@@ -65,6 +66,16 @@ export function parseArgs(
   }
   const positionals = [...parsed._, ...((parsed['--'] as string[] | undefined) ?? [])].map(String);
   return { flags, positionals };
+}
+
+/**
+ * `--flag=` with nothing after the `=` means "not set": a Tekton param or CI variable that defaults to
+ * empty must be able to leave the config in charge. A bare `--flag` with no value stays an error.
+ */
+function isOnlyEmptyAssignments(argv: readonly string[], names: readonly string[]): boolean {
+  const shown = names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+  const uses = argv.filter((a) => shown.some((s) => a === s || a.startsWith(`${s}=`)));
+  return uses.length > 0 && uses.every((a) => shown.some((s) => a === `${s}=`));
 }
 
 function normalise(spec: FlagSpec, shown: string, value: unknown): FlagValue {

@@ -37,6 +37,13 @@ test('a value flag without a value is a usage error', () => {
   );
 });
 
+test('--flag= with an empty value leaves the flag unset, so an empty Tekton param defers to the config', () => {
+  const { flags } = parseArgs(['--results-dir=', '--dry-run'], specs);
+  assert.equal(flags['results-dir'], undefined);
+  assert.equal(flags['dry-run'], true);
+  assert.throws(() => parseArgs(['--results-dir=', '--results-dir'], specs), /--results-dir needs a value/);
+});
+
 test('a single-value flag given twice is a usage error', () => {
   assert.throws(() => parseArgs(['--output', 'json', '--output', 'text'], specs), /given more than once/);
 });
