@@ -5,192 +5,38 @@
  * checks of the conventions (restricted-v2 securityContext, no params in scripts, every param used, kebab-case).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { load } from 'js-yaml';
 import { type KubeEmulator, startKubeEmulator } from '../support/kube-emulator/index.js';
 import { type MirrorQuay, quayTags, startMirrorQuay } from '../support/mirror-fixture.js';
-import { REPO_ROOT, taskScript } from '../support/paths.js';
+import { taskScript } from '../support/paths.js';
 import { type QuayEmulator, startQuayEmulator } from '../support/quay-emulator/index.js';
 import { type QuayFixture, quayFixture } from '../support/quay-fixture.js';
-import { tempDir, writeFile } from '../support/temp.js';
-
-interface Param {
-  name: string;
-  type?: 'string' | 'array';
-  default?: string | string[];
-}
-interface EnvVar {
-  name: string;
-  value?: string;
-}
-interface Step {
-  name: string;
-  image: string;
-  command?: string[];
-  args?: string[];
-  script?: string;
-  env?: EnvVar[];
-  securityContext?: Record<string, unknown>;
-}
-interface TektonTask {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: {
-    description?: string;
-    params?: Param[];
-    workspaces?: { name: string; optional?: boolean; readOnly?: boolean }[];
-    results?: { name: string }[];
-    stepTemplate?: { env?: EnvVar[]; securityContext?: Record<string, unknown> };
-    steps: Step[];
-  };
-}
-
-const TEKTON_DIR = join(REPO_ROOT, 'tekton');
-const FILES = readdirSync(TEKTON_DIR)
-  .filter((f) => f.endsWith('.yaml'))
-  .sort();
-const TASKS = new Map(
-  FILES.map((f) => [f, load(readFileSync(join(TEKTON_DIR, f), 'utf8')) as TektonTask] as const),
-);
-const taskFile = (name: string): TektonTask => {
-  const task = TASKS.get(`task-${name}.yaml`);
-  assert.ok(task, `tekton/task-${name}.yaml is missing`);
-  return task;
-};
-/** One temporary root for every workspace, results and home folder (tempDir removes it at exit). */
-const ROOT = tempDir('tekton-tasks-test-');
-const freshDir = (prefix: string): string => mkdtempSync(join(ROOT, prefix));
-const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-
-interface Binding {
-  params?: Record<string, string | string[]>;
-  /** Bound workspaces: name → folder. Unbound optional ones resolve to "" / "false" as in Tekton. */
-  workspaces: Record<string, string>;
-  env?: Record<string, string>;
-}
-interface Resolved {
-  argv: string[];
-  env: Record<string, string>;
-  results: string;
-}
-
-/** Substitutes one string; an unknown reference is an error, as it is for Tekton's validation. */
-function substitute(task: TektonTask, value: string, b: Binding, results: string, home: string): string {
-  const out = value.replace(/\$\(([^)]+)\)/g, (whole, ref: string) => {
-    let m = /^params\.([\w.-]+)$/.exec(ref);
-    if (m) {
-      const name = m[1] ?? '';
-      const p = task.spec.params?.find((x) => x.name === name);
-      assert.ok(p, `${task.metadata.name}: undeclared param in ${whole}`);
-      const v = b.params?.[name] ?? p.default;
-      assert.equal(typeof v, 'string', `${task.metadata.name}: ${whole} needs a string value`);
-      return v as string;
-    }
-    m = /^workspaces\.([\w-]+)\.(path|bound)$/.exec(ref);
-    if (m) {
-      const ws = task.spec.workspaces?.find((w) => w.name === m?.[1]);
-      assert.ok(ws, `${task.metadata.name}: undeclared workspace in ${whole}`);
-      const dir = b.workspaces[ws.name];
-      assert.ok(
-        dir !== undefined || ws.optional,
-        `${task.metadata.name}: workspace ${ws.name} must be bound`,
-      );
-      return m[2] === 'bound' ? String(dir !== undefined) : (dir ?? '');
-    }
-    m = /^results\.([\w-]+)\.path$/.exec(ref);
-    if (m) {
-      assert.ok(
-        task.spec.results?.some((r) => r.name === m?.[1]),
-        `undeclared result in ${whole}`,
-      );
-      return join(results, m[1] ?? '');
-    }
-    assert.fail(`${task.metadata.name}: unknown reference ${whole}`);
-  });
-  // Tekton's own mounts.
-  return out
-    .replace(/(?<=^|=)\/tekton\/results(?=\/|$)/, results)
-    .replace(/(?<=^|=)\/tekton\/home(?=\/|$)/, home);
-}
-
-function resolve(task: TektonTask, b: Binding): Resolved {
-  for (const name of Object.keys(b.params ?? {}))
-    assert.ok(
-      task.spec.params?.some((p) => p.name === name),
-      `test sets unknown param ${name}`,
-    );
-  for (const name of Object.keys(b.workspaces))
-    assert.ok(
-      task.spec.workspaces?.some((w) => w.name === name),
-      `test binds unknown workspace ${name}`,
-    );
-  const results = freshDir('results-');
-  const home = freshDir('home-');
-  const [step, ...more] = task.spec.steps;
-  assert.ok(step && more.length === 0, 'one step per Task');
-  assert.equal(step.script, undefined);
-  const argv: string[] = [];
-  for (const arg of [...(step.command ?? []), ...(step.args ?? [])]) {
-    const array = /^\$\(params\.([\w-]+)\[\*\]\)$/.exec(arg);
-    if (array) {
-      const p = task.spec.params?.find((x) => x.name === array[1]);
-      assert.ok(p?.type === 'array', `${arg} names an array param`);
-      const v = b.params?.[p.name] ?? p.default ?? [];
-      assert.ok(Array.isArray(v));
-      argv.push(...v);
-    } else argv.push(substitute(task, arg, b, results, home));
-  }
-  const env: Record<string, string> = {};
-  for (const e of [...(task.spec.stepTemplate?.env ?? []), ...(step.env ?? [])])
-    env[e.name] = substitute(task, e.value ?? '', b, results, home);
-  return { argv, env, results };
-}
-
-/** Runs the resolved step: `quay-tasks` is the built dispatcher. */
-async function runStep(task: TektonTask, b: Binding): Promise<Record<string, string>> {
-  const r = resolve(task, b);
-  const [command, ...args] = r.argv;
-  assert.equal(command, 'quay-tasks');
-  const result = await execa('node', [taskScript('quay-tasks'), ...args], {
-    env: { PATH: process.env.PATH ?? '', ...r.env, ...b.env },
-    extendEnv: false,
-    reject: false,
-    input: '',
-    timeout: 30_000,
-  });
-  assert.equal(result.exitCode, 0, `${args.join(' ')}\n${String(result.stderr)}`);
-  const written: Record<string, string> = {};
-  for (const { name } of task.spec.results ?? []) {
-    const file = join(r.results, name);
-    assert.ok(existsSync(file), `${task.metadata.name}: result ${name} was not written`);
-    written[name] = readFileSync(file, 'utf8');
-  }
-  assert.deepEqual(
-    readdirSync(r.results).sort(),
-    Object.keys(written).sort(),
-    'the CLI wrote a result the Task does not declare',
-  );
-  return written;
-}
-
-function workspace(files: Record<string, string> = {}): string {
-  const dir = freshDir('ws-');
-  for (const [name, content] of Object.entries(files)) writeFile(dir, name, content);
-  return dir;
-}
+import {
+  type Binding,
+  FILES,
+  KEBAB,
+  RESOURCES,
+  runStep,
+  TASKS,
+  TEKTON_DIR,
+  taskFile,
+  workspace,
+} from '../support/tekton.js';
+import { writeFile } from '../support/temp.js';
 
 describe('tekton/: static conventions', () => {
   test('one Task per operation, one resource per file', () => {
     assert.deepEqual(
-      FILES,
+      FILES.filter((f) => f.startsWith('task-')),
       ['apply-ordered', 'create-robots', 'mirror-repos', 'proxycache', 'quay-init'].map(
         (t) => `task-${t}.yaml`,
       ),
     );
+    for (const [file, resource] of RESOURCES)
+      if (resource.kind === 'Task') assert.match(file, /^task-/, `${file}: Task files are task-*.yaml`);
     for (const [file, task] of TASKS) {
       assert.equal(task.apiVersion, 'tekton.dev/v1', file);
       assert.equal(task.kind, 'Task', file);
