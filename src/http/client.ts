@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { Agent, type Dispatcher, Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { Redactor } from '../secrets/redactor.js';
 import type { AuthStrategy } from './auth.js';
 import { HttpBodyError, HttpConfigError, HttpConnectionError, HttpError } from './errors.js';
@@ -110,7 +110,9 @@ export class HttpClient {
   readonly timeouts: Readonly<HttpTimeouts>;
   readonly retryPolicy: Readonly<RetryPolicy>;
   readonly #origin: string;
-  readonly #agent: Agent;
+  /** One pool per origin: the configured one, and redirect targets (blob storage). */
+  readonly #pools = new Map<string, Pool>();
+  readonly #poolFor: (origin: string) => Pool;
   readonly #auth: AuthStrategy | undefined;
   readonly #logger: HttpLogger | undefined;
   readonly #redirect: 'follow' | 'manual';
@@ -160,17 +162,24 @@ export class HttpClient {
     const own = options.insecureSkipTlsVerify ? { ...verified, rejectUnauthorized: false } : verified;
     const connectTimeout = this.timeouts.connectMs;
     const origin = this.#origin;
-    this.#agent = new Agent({
+    // Pools are kept per origin by this client, not by an undici Agent: an Agent closes an origin's whole
+    // pool when its last connection disconnects, so a registry that answers `Connection: close` (distribution
+    // closes after every manifest HEAD) would cost a new pool, and new connections, for the requests after it.
+    const poolOptions: Pool.Options = {
       connections,
       headersTimeout: this.timeouts.headersMs,
       bodyTimeout: this.timeouts.bodyIdleMs,
-      // One pool per origin; only the configured origin may skip verification, a redirect target never does.
-      factory: (poolOrigin, poolOptions) =>
-        new Pool(poolOrigin, {
-          ...(poolOptions as Pool.Options),
-          connect: { timeout: connectTimeout, ...(String(poolOrigin) === origin ? own : verified) },
-        }),
-    });
+    };
+    this.#poolFor = (poolOrigin) => {
+      let pool = this.#pools.get(poolOrigin);
+      if (pool === undefined) {
+        // Only the configured origin may skip verification, a redirect target never does.
+        const tls = poolOrigin === origin ? own : verified;
+        pool = new Pool(poolOrigin, { ...poolOptions, connect: { timeout: connectTimeout, ...tls } });
+        this.#pools.set(poolOrigin, pool);
+      }
+      return pool;
+    };
   }
 
   /**
@@ -194,12 +203,12 @@ export class HttpClient {
 
   /** Lets in-flight requests finish, then closes every connection. */
   close(): Promise<void> {
-    return this.#agent.close();
+    return Promise.all([...this.#pools.values()].map((pool) => pool.close())).then(() => undefined);
   }
 
   /** Aborts in-flight requests and closes every connection at once. */
   destroy(): Promise<void> {
-    return this.#agent.destroy();
+    return Promise.all([...this.#pools.values()].map((pool) => pool.destroy())).then(() => undefined);
   }
 
   async #send<T>(request: HttpRequest, consume: (response: HttpResponse) => Promise<T>): Promise<T> {
@@ -305,7 +314,7 @@ export class HttpClient {
     headers: Record<string, string>,
     body: string | Uint8Array | Readable | undefined,
   ): Promise<HttpResponse> {
-    const raw: Dispatcher.ResponseData = await this.#agent.request({
+    const raw: Dispatcher.ResponseData = await this.#poolFor(exchange.url.origin).request({
       origin: exchange.url.origin,
       path: `${exchange.url.pathname}${exchange.url.search}`,
       method: exchange.method,

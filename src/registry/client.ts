@@ -151,6 +151,7 @@ export class RegistryClient {
   readonly #auth: RegistryAuth;
   readonly #maxBlobResumes: number;
   readonly #log: (message: string) => void;
+  #manifestHeadClosesConnection = false;
 
   constructor(options: RegistryClientOptions) {
     const problem = registryProblem(options.registry);
@@ -207,6 +208,7 @@ export class RegistryClient {
   ): Promise<ManifestDescriptor | undefined> {
     assertRepository(repository);
     assertTagOrDigest(reference);
+    if (this.#manifestHeadClosesConnection) return this.#describeByGet(repository, reference, options);
     const response = await this.#send(`check manifest ${refText(repository, reference)}`, {
       method: 'HEAD',
       path: manifestPath(repository, reference),
@@ -215,6 +217,12 @@ export class RegistryClient {
       allowStatus: [404],
     });
     await response.dump();
+    if (response.header('connection')?.toLowerCase() === 'close' && !this.#manifestHeadClosesConnection) {
+      this.#manifestHeadClosesConnection = true;
+      this.#log(
+        `${this.registry} closes the connection after every manifest HEAD: checking manifests by GET from now on`,
+      );
+    }
     if (response.status === 404) return undefined;
     const digest = response.header('docker-content-digest');
     const mediaType = mediaTypeOf(response.header('content-type'));
@@ -236,6 +244,25 @@ export class RegistryClient {
    * `GET` a manifest (every current media type accepted) and parse it; the bytes are kept exactly. By digest,
    * the bytes must hash to it; a `Docker-Content-Digest` header must match them too.
    */
+  /**
+   * A manifest's descriptor read with a GET. Used instead of HEAD where the registry closes the connection
+   * after each manifest HEAD (distribution 2.8 does): a new TCP connection per tag costs more than the few
+   * hundred bytes of a manifest body on a connection that is kept.
+   */
+  async #describeByGet(
+    repository: string,
+    reference: string,
+    options: RegistryReadOptions,
+  ): Promise<ManifestDescriptor | undefined> {
+    try {
+      const manifest = await this.getManifest(repository, reference, options);
+      return { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
+    } catch (error) {
+      if (error instanceof RegistryError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
   async getManifest(
     repository: string,
     reference: string,

@@ -3,6 +3,7 @@
  * between registries byte-exact, mount, streaming of a large blob, digest errors, delete.
  */
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
 import { PassThrough, pipeline, type Readable, Transform } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
@@ -44,6 +45,30 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
   after(async () => {
     await Promise.all([ca?.close(), cb?.close()]);
     await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  test('manifest checks keep their connection: docker-registry closes it after a HEAD, so GET takes over', async () => {
+    const img = image('keepalive');
+    await pushImage(ca, 'team/keepalive', img, 'v1');
+    const client = new RegistryClient({ registry: a.host, scheme: 'http' });
+    let connects = 0;
+    const count = () => {
+      connects += 1;
+    };
+    diagnostics.subscribe('undici:client:connected', count);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const head = await client.headManifest('team/keepalive', 'v1');
+        assert.equal(head?.digest, img.digest);
+      }
+      assert.equal(await client.headManifest('team/keepalive', 'missing'), undefined);
+    } finally {
+      diagnostics.unsubscribe('undici:client:connected', count);
+      await client.close();
+    }
+    // The first HEAD learns that the registry closes; the 20 checks after it share one kept connection, and
+    // the 404 at the end (whose error body is cut off) may cost one more: 3 at most, 21 without the switch.
+    assert.ok(connects <= 3, `${connects} connections for 21 manifest checks`);
   });
 
   test('ping: 200 with the distribution API version, no auth asked', async () => {
