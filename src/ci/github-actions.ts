@@ -12,6 +12,18 @@ export function isGitHubActions(env: NodeJS.ProcessEnv): boolean {
  * delimiter (GitHub's workflow-commands docs). Returns an error text when the file cannot be written
  * (on a self-hosted runner with another UID, the file may not be writable by the container user).
  */
+/**
+ * The `::add-mask::` commands that hide a secret from the runner's log. A command ends at the line break, so
+ * a multi-line secret (a key file, a JSON credential) is masked line by line, as GitHub's docs ask (lines shorter than 4 characters left out); each line
+ * is escaped as the runner unescapes command data (`%` → `%25`).
+ */
+export function maskCommands(secret: string): string {
+  const escape = (v: string) => v.replace(/%/g, '%25');
+  // Lines of punctuation (`{`, `}`) hide nothing and would star out every brace in the log.
+  const lines = secret.split(/\r?\n/).filter((line) => line.trim().length >= 4);
+  return [...new Set(lines)].map((line) => `::add-mask::${escape(line)}\n`).join('');
+}
+
 export function appendGitHubOutputs(
   file: string,
   outputs: ReadonlyArray<[string, string]>,

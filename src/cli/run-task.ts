@@ -2,6 +2,7 @@ import {
   appendGitHubOutputs,
   appendStepSummary,
   isGitHubActions,
+  maskCommands,
   renderStepSummary,
 } from '../ci/github-actions.js';
 import { LOG_LEVELS, Logger, type LogLevel } from '../ci/logger.js';
@@ -97,7 +98,7 @@ export async function runTask<S extends SectionName>(
   const github = isGitHubActions(io.env);
   const redactor = new Redactor();
   // The runner hides a value from the log only once told; so tell it before anything else is printed.
-  if (github) redactor.onAdd((value) => io.stderr(`::add-mask::${value}\n`));
+  if (github) redactor.onAdd((value) => io.stderr(maskCommands(value)));
   const log = new Logger({
     level: logLevelOf(flags),
     redactor,
