@@ -13,6 +13,8 @@ const TASKS: Record<string, () => Promise<{ definition: TaskDefinition<SectionNa
   'create-robots': () => import('./create-robots.js') as Promise<{ definition: TaskDefinition<SectionName> }>,
   proxycache: () => import('./proxycache.js') as Promise<{ definition: TaskDefinition<SectionName> }>,
   'mirror-repos': () => import('./mirror-repos.js') as Promise<{ definition: TaskDefinition<SectionName> }>,
+  'pipeline-report': () =>
+    import('./pipeline-report.js') as Promise<{ definition: TaskDefinition<SectionName> }>,
 };
 
 const HELP = `quay-tasks — install, configure and mirror Red Hat Quay on OpenShift
@@ -25,6 +27,7 @@ Tasks:
   create-robots   robot accounts with repository permissions and pull secrets
   proxycache      proxy-cache configuration of organizations
   mirror-repos    mirror repositories and tags between Quay instances
+  pipeline-report add up the shard reports of the quay-mirror Pipeline (its finally task)
 
   quay-tasks <task> --help      flags of one task
   quay-tasks --print-schema     JSON Schema of a whole config file (every section)

@@ -1,14 +1,18 @@
 /**
- * Builds the plan: the explicit list and discovery give the repositories; for each, the source's tags are
- * filtered and resolved to digests, cosign tags of the chosen digests are added, and every destination is
- * diffed against them. Reads only: nothing is created here (a dry run stops after this).
+ * Builds the plan: the explicit list and discovery give the repositories, narrowed by the run's restriction
+ * (--repository, --shard); for each, the source's tags are filtered (and narrowed by --tags) and resolved
+ * to digests, cosign tags of the chosen digests are added, and every destination is diffed against them.
+ * Reads only: nothing is created here (a dry run stops after this). Also the shard plan (--plan-shards):
+ * the selection alone, counted and split into shards.
  */
 
 import { errorMessage } from '../ci/item-failure.js';
 import type { Logger } from '../ci/logger.js';
+import type { TaskContext } from '../cli/task.js';
 import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
 import { discoverRepositories } from './discovery.js';
-import type { Endpoint } from './endpoint.js';
+import { closeEndpoints, type Endpoint, openEndpoint } from './endpoint.js';
+import { selectedBy } from './glob.js';
 import type { HostLimiter } from './host-limiter.js';
 import { readDestination, readSourceTags, resolveDigests, splitQuayPath } from './inventory.js';
 import {
@@ -26,10 +30,15 @@ import {
 import {
   discoveredSelections,
   explicitSelections,
+  type MirrorRestriction,
   mergeSelections,
   type RepositorySelection,
+  restrictionOf,
+  restrictSelections,
+  restrictTags,
 } from './repository-selection.js';
-import { type MirrorSide, pathOn } from './roles.js';
+import { type MirrorSide, pathOn, resolveRoles } from './roles.js';
+import { chooseShardCount, shardSizes, shardSpecs } from './shard.js';
 import { mapPool } from './work-pool.js';
 
 export interface MirrorTarget {
@@ -44,20 +53,21 @@ export interface PlanContext {
   limiter: HostLimiter;
   log: Logger;
   dryRun: boolean;
+  /** What this run is narrowed to; default: the restriction set on the section (restrictSection), if any. */
+  restriction?: MirrorRestriction;
 }
+
+type Discovery = NonNullable<MirrorReposConfig['discovery']>;
 
 export async function collectPlan(context: PlanContext): Promise<MirrorPlan> {
   const { section, source, log } = context;
-  const discovered = section.discovery?.enabled
-    ? discoveredSelections(
-        await discoverRepositories(source.endpoint, source.side, section.discovery, log),
-        section.tags,
-      )
-    : [];
-  const selections = mergeSelections([
-    ...explicitSelections(section.repositories, section.tags),
-    ...discovered,
-  ]);
+  const restriction = context.restriction ?? restrictionOf(section);
+  const { selections, notSelected } = await selectRepositories(context, restriction);
+  for (const path of notSelected)
+    log.warn(`mirror: --repository ${path}: not selected by the config, skipped`);
+  if (restriction.shard !== undefined || restriction.repositories !== undefined)
+    log.info(`mirror: ${selections.length} repositories in this run`);
+  restriction.onSelected?.(selections.map((selection) => selection.logicalPath));
   if (!source.endpoint.api && selections.some((s) => s.filters.some((f) => f?.latest !== undefined))) {
     log.warn(
       `tags.latest: ${source.endpoint.name} has no Quay tag API (no token, or a plain registry), so tags ` +
@@ -65,13 +75,62 @@ export async function collectPlan(context: PlanContext): Promise<MirrorPlan> {
     );
   }
   const repositories = await mapPool(selections, section.concurrency, (selection) =>
-    planRepository(context, selection),
+    planRepository(context, selection, restriction),
   );
   return { repositories, organizations: await planOrganizations(context, repositories) };
 }
 
-async function planRepository(context: PlanContext, selection: RepositorySelection): Promise<RepositoryPlan> {
-  const { section, source, limiter } = context;
+/**
+ * The repositories the config selects (explicit list, then discovery), narrowed by the restriction.
+ * `notSelected`: requested (--repository) source paths the config does not select.
+ */
+export async function selectRepositories(
+  context: Pick<PlanContext, 'section' | 'source' | 'log'>,
+  restriction: MirrorRestriction,
+): Promise<{ selections: RepositorySelection[]; notSelected: string[] }> {
+  const { section, source, log } = context;
+  const discovery = section.discovery?.enabled
+    ? narrowDiscovery(section.discovery, restriction.repositories, source.side)
+    : undefined;
+  if (section.discovery?.enabled && discovery === undefined)
+    log.info('discovery: skipped, the config selects no organization of the requested repositories');
+  const discovered = discovery
+    ? discoveredSelections(
+        await discoverRepositories(source.endpoint, source.side, discovery, log),
+        section.tags,
+      )
+    : [];
+  const merged = mergeSelections([...explicitSelections(section.repositories, section.tags), ...discovered]);
+  const { kept, notSelected } = restrictSelections(merged, restriction, (path) => pathOn(source.side, path));
+  return { selections: kept, notSelected };
+}
+
+/**
+ * With --repository, discovery need only list the organizations of the requested repositories (those the
+ * configured organization patterns select; undefined: none, so nothing to discover). On a mapped source
+ * (failover) requested paths are not logical paths, so discovery stays as configured.
+ */
+function narrowDiscovery(
+  discovery: Discovery,
+  requested: readonly string[] | undefined,
+  side: MirrorSide,
+): Discovery | undefined {
+  if (requested === undefined || side.mapping !== undefined) return discovery;
+  const configured = discovery.organizations ?? { include: ['*'], exclude: [] };
+  const organizations = [...new Set(requested.map((path) => path.slice(0, path.indexOf('/'))))].filter(
+    (organization) => selectedBy(organization, configured.include, configured.exclude),
+  );
+  // An empty include list would select every organization: no organization means no discovery.
+  if (organizations.length === 0) return undefined;
+  return { ...discovery, organizations: { include: organizations, exclude: [] } };
+}
+
+async function planRepository(
+  context: PlanContext,
+  selection: RepositorySelection,
+  restriction: MirrorRestriction,
+): Promise<RepositoryPlan> {
+  const { section, source, limiter, log } = context;
   const sourcePath = pathOn(source.side, selection.logicalPath);
   const plan: RepositoryPlan = {
     logicalPath: selection.logicalPath,
@@ -84,21 +143,31 @@ async function planRepository(context: PlanContext, selection: RepositorySelecti
   try {
     const all = await readSourceTags(source.endpoint, sourcePath, limiter);
     sourceNames = new Set(all.map((tag) => tag.name));
-    const { chosen, missing } = chooseTags(selection, all, section.signatures);
+    const { chosen, missing, digests, skipped } = restrictTags(
+      { ...chooseTags(selection, all, section.signatures), digests: selection.digests },
+      restriction.tags,
+    );
+    if (skipped.length > 0) {
+      const line = `mirror: ${sourcePath}: --tags ${skipped.join(', ')}: not selected by the config or not on the source, skipped`;
+      // A webhook's run (one repository, its pushed tags) says why nothing was copied; a wide run stays quiet.
+      if (restriction.repositories !== undefined) log.warn(line);
+      else log.debug(line);
+    }
     let resolved = await resolveDigests(source.endpoint, sourcePath, chosen, limiter);
     if (section.signatures) {
-      const digests = [...resolved.flatMap((t) => (t.digest ? [t.digest] : [])), ...selection.digests];
+      const signed = [...resolved.flatMap((t) => (t.digest ? [t.digest] : [])), ...digests];
       const names = new Set(resolved.map((t) => t.name));
-      const signatures = signatureTagsFor(digests, all, names);
+      const signatures = signatureTagsFor(signed, all, names);
       resolved = [...resolved, ...(await resolveDigests(source.endpoint, sourcePath, signatures, limiter))];
     }
-    plan.wanted = wantedRefs(resolved, selection.digests);
+    plan.wanted = wantedRefs(resolved, digests);
     plan.missing = missing;
   } catch (error) {
     plan.error = errorMessage(error);
     return plan;
   }
-  const prunable = section.prune && selection.filters.length > 0;
+  // A tag-restricted run touches those tags only: no prune.
+  const prunable = section.prune && selection.filters.length > 0 && restriction.tags === undefined;
   plan.destinations = await Promise.all(
     context.targets.map((target) =>
       planDestination(context, target, selection, plan.wanted, prunable, sourceNames),
@@ -174,4 +243,52 @@ async function planOrganizations(
 async function isUserNamespace(endpoint: Endpoint, namespace: string): Promise<boolean> {
   const user = await endpoint.api?.currentUser().catch(() => undefined);
   return user?.username === namespace;
+}
+
+/**
+ * `--plan-shards=N`: copies nothing. Resolves the selection as a run would (discovery included: reads
+ * only), narrowed by --repository, and splits it into at most N shards, none empty (see
+ * chooseShardCount). Results: `shards`, the JSON array of `I/N` values a matrix fans out over, and
+ * `repositories`, how many were selected.
+ */
+export async function runShardPlan(
+  context: TaskContext<'quay' | 'mirror-repos'>,
+  maxShards: number,
+  restriction: MirrorRestriction,
+): Promise<void> {
+  const section = context.config['mirror-repos'];
+  const { log, report } = context;
+  const side = resolveRoles(section).source;
+  const instance = context.config.quay[side.instance];
+  if (!instance) throw new Error(`mirror-repos: no quay instance named ${side.instance}`);
+  // Opening contacts nothing; only discovery reads (the instance's API or catalog).
+  const endpoint = openEndpoint(side.instance, instance, {
+    redactor: context.redactor,
+    log,
+    env: context.env,
+    concurrency: section.concurrency,
+  });
+  try {
+    const { selections, notSelected } = await selectRepositories(
+      { section, source: { side, endpoint }, log },
+      { repositories: restriction.repositories },
+    );
+    for (const path of notSelected) {
+      log.warn(`plan: --repository ${path}: not selected by the config, skipped`);
+      report.add({ ref: path, action: 'skipped', detail: 'not selected by the config' });
+    }
+    const paths = selections.map((selection) => selection.logicalPath);
+    const count = chooseShardCount(paths, maxShards);
+    const sizes = shardSizes(paths, count);
+    log.info(`plan: ${paths.length} repositories in ${count} shard(s) (at most ${maxShards})`);
+    shardSpecs(count).forEach((spec, i) => {
+      const size = sizes[i] ?? 0;
+      log.info(`plan: shard ${spec}: ${size} ${size === 1 ? 'repository' : 'repositories'}`);
+      report.add({ ref: `shard ${spec}`, action: 'planned', detail: `${size} repositories` });
+    });
+    context.setResult('shards', JSON.stringify(shardSpecs(count)));
+    context.setResult('repositories', String(paths.length));
+  } finally {
+    await closeEndpoints([endpoint]);
+  }
 }

@@ -49,6 +49,15 @@ export async function prepareDestinations(
           context.report.add({ ref, action: 'created', detail: 'organization' });
           context.log.info(`${ref}: organization created`);
         } catch (error) {
+          // Parallel runs (the shards of the quay-mirror Pipeline) race to create the same organization;
+          // Quay's "already exists" also covers a user of that name, so only an organization now found counts.
+          if (
+            errorMessage(error).includes('already exists') &&
+            (await api.getOrganization(organization).catch(() => undefined)) !== undefined
+          ) {
+            context.log.info(`${ref}: organization created meanwhile by another run`);
+            return;
+          }
           brokenOrganizations.set(
             ref,
             `creating organization ${organization} failed: ${errorMessage(error)}`,

@@ -3,6 +3,7 @@
  * Several entries naming one repository are merged, so each repository is listed and copied once.
  */
 import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
+import { inShard, type Shard } from './shard.js';
 import type { TagFilter } from './tag-filter.js';
 
 export interface RepositorySelection {
@@ -79,4 +80,75 @@ export function mergeSelections(selections: readonly RepositorySelection[]): Rep
     for (const digest of selection.digests) if (!known.digests.includes(digest)) known.digests.push(digest);
   }
   return [...byPath.values()];
+}
+
+/**
+ * What one run is narrowed to, on top of what the config selects (command-line flags; the Pipeline's plan
+ * and its shards, a webhook's repository and tags). Never widens the config: a repository or tag the config
+ * does not select stays out.
+ */
+export interface MirrorRestriction {
+  /** Source repository paths (`--repository`); undefined: every repository the config selects. */
+  repositories?: readonly string[];
+  /** Tag names (`--tags`); undefined: the tags the config selects. */
+  tags?: readonly string[];
+  /** `--shard`: only the repositories whose hash lands in this shard. */
+  shard?: Shard;
+  /** Told the logical paths of the selection once restricted (the shard report counts them). */
+  onSelected?: (logicalPaths: readonly string[]) => void;
+}
+
+/**
+ * The restriction of a run, kept beside its (validated, read-only) config section: the task entrypoint
+ * sets it from the flags and the plan reads it, so nothing in between has to pass it on.
+ */
+const RESTRICTIONS = new WeakMap<MirrorReposConfig, MirrorRestriction>();
+
+export function restrictSection(section: MirrorReposConfig, restriction: MirrorRestriction): void {
+  RESTRICTIONS.set(section, restriction);
+}
+
+export function restrictionOf(section: MirrorReposConfig): MirrorRestriction {
+  return RESTRICTIONS.get(section) ?? {};
+}
+
+/**
+ * The selections a restriction keeps. `sourcePathOf` names a selection on the source (`--repository`
+ * values are source paths, as a source's webhook sends them). `notSelected`: requested repositories the
+ * config does not select (nothing is copied for them).
+ */
+export function restrictSelections(
+  selections: readonly RepositorySelection[],
+  restriction: Pick<MirrorRestriction, 'repositories' | 'shard'>,
+  sourcePathOf: (logicalPath: string) => string,
+): { kept: RepositorySelection[]; notSelected: string[] } {
+  let kept = [...selections];
+  let notSelected: string[] = [];
+  const requested = restriction.repositories;
+  if (requested !== undefined) {
+    const wanted = new Set(requested);
+    kept = kept.filter((selection) => wanted.has(sourcePathOf(selection.logicalPath)));
+    const found = new Set(kept.map((selection) => sourcePathOf(selection.logicalPath)));
+    notSelected = [...wanted].filter((path) => !found.has(path));
+  }
+  const shard = restriction.shard;
+  if (shard !== undefined) kept = kept.filter((selection) => inShard(selection.logicalPath, shard));
+  return { kept, notSelected };
+}
+
+/**
+ * `--tags` on one repository: of the tags the config chose, only the named ones; explicit tags the source
+ * lacks, only if named; explicit digests dropped (a tag-restricted run copies those tags and nothing
+ * else — their cosign tags are added afterwards as usual). `skipped`: named tags not chosen.
+ */
+export function restrictTags<T extends { name: string }>(
+  chosen: { chosen: T[]; missing: string[]; digests: readonly string[] },
+  tags: readonly string[] | undefined,
+): { chosen: T[]; missing: string[]; digests: readonly string[]; skipped: string[] } {
+  if (tags === undefined) return { ...chosen, skipped: [] };
+  const named = new Set(tags);
+  const kept = chosen.chosen.filter((tag) => named.has(tag.name));
+  const missing = chosen.missing.filter((tag) => named.has(tag));
+  const have = new Set([...kept.map((tag) => tag.name), ...missing]);
+  return { chosen: kept, missing, digests: [], skipped: tags.filter((tag) => !have.has(tag)) };
 }

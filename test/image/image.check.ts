@@ -16,14 +16,10 @@ import { tempDir, writeFile } from '../support/temp.js';
 
 const IMAGE = process.env.QUAY_TASKS_IMAGE;
 const USER = '1000650000:0';
-const ENTRYPOINTS = [
-  'quay-tasks',
-  'apply-ordered',
-  'quay-init',
-  'create-robots',
-  'proxycache',
-  'mirror-repos',
-];
+/** Every package.json bin: the image links each onto PATH. */
+const ENTRYPOINTS = Object.keys(
+  (JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> }).bin,
+);
 
 let container = '';
 

@@ -254,6 +254,27 @@ describe('mirror-repos between Quay instances', () => {
     );
   });
 
+  test('an organization another run creates meanwhile counts as there; a user of that name is a failure', async () => {
+    src.quay.seed.org('raced', { owner: 'admin' });
+    src.quay.seed.org('usr', { owner: 'admin' });
+    const raced = await src.quay.seed.pushImage('raced/app', ['v1'], { layers: ['raced layer'] });
+    await src.quay.seed.pushImage('usr/app', ['v1'], { layers: ['usr layer'] });
+    // The plan looks while the organization is missing; by the time it creates it, another shard has.
+    dst.quay.seed.org('raced', { owner: 'admin' });
+    const looked = dst.quay.faults.failNext('/api/v1/organization/raced', { method: 'GET', status: 404 });
+    const race = await mirror('  destinations: [dst]\n  repositories: [raced/app]');
+    assert.equal(race.exitCode, 0, race.stderr);
+    assert.equal(looked.hits, 1);
+    assert.match(race.stderr, /dst\/raced: organization created meanwhile by another run/);
+    assert.deepEqual(quayTags(dst.quay, 'raced/app'), { v1: raced.digest });
+
+    // "already exists" because a user holds the name: not an organization we can fill.
+    dst.quay.seed.user('usr');
+    const taken = await mirror('  destinations: [dst]\n  repositories: [usr/app]');
+    assert.equal(taken.exitCode, 1);
+    assert.match(taken.stderr, /creating organization usr failed: .*already exists/);
+  });
+
   test('an upload the destination answers 503 is tried again with a fresh source read (a streamed PUT cannot be replayed)', async () => {
     src.quay.seed.org('retry', { owner: 'admin' });
     const pushed = await src.quay.seed.pushImage('retry/app', ['v1'], { layers: ['retry layer'] });

@@ -22,18 +22,31 @@ import {
   runStep,
   TASKS,
   TEKTON_DIR,
+  type TektonTask,
   taskFile,
   workspace,
 } from '../support/tekton.js';
 import { writeFile } from '../support/temp.js';
 
+/** The CLI a Task's step runs: `quay-<cli>` (quay-init as is), except the mirror plan (mirror-repos --plan-shards). */
+const cliOf = (task: TektonTask): string =>
+  task.metadata.name === 'quay-mirror-plan'
+    ? 'mirror-repos'
+    : task.metadata.name.replace(/^quay-(?!init)/, '');
+
 describe('tekton/: static conventions', () => {
   test('one Task per operation, one resource per file', () => {
     assert.deepEqual(
       FILES.filter((f) => f.startsWith('task-')),
-      ['apply-ordered', 'create-robots', 'mirror-repos', 'proxycache', 'quay-init'].map(
-        (t) => `task-${t}.yaml`,
-      ),
+      [
+        'apply-ordered',
+        'create-robots',
+        'mirror-plan',
+        'mirror-repos',
+        'pipeline-report',
+        'proxycache',
+        'quay-init',
+      ].map((t) => `task-${t}.yaml`),
     );
     for (const [file, resource] of RESOURCES)
       if (resource.kind === 'Task') assert.match(file, /^task-/, `${file}: Task files are task-*.yaml`);
@@ -79,7 +92,7 @@ describe('tekton/: static conventions', () => {
         assert.equal(sc.privileged, undefined);
         assert.ok(!step.script?.includes('$(params'), `${file}: $(params in a script`);
         assert.equal(step.image, '$(params.image)');
-        assert.deepEqual(step.command, ['quay-tasks', task.metadata.name.replace(/^quay-(?!init)/, '')]);
+        assert.deepEqual(step.command, ['quay-tasks', cliOf(task)]);
         assert.ok(step.args?.includes('--results-dir=/tekton/results'));
       }
       assert.match(
@@ -98,19 +111,25 @@ describe('tekton/: static conventions', () => {
           text.includes(`$(params.${p.name})`) || text.includes(`$(params.${p.name}[*])`),
           `${file}: param ${p.name} unused`,
         );
+      // Every Task that reads a config reads it from a read-only config workspace (the report reads none).
       const ws = task.spec.workspaces?.find((w) => w.name === 'config');
-      assert.equal(ws?.readOnly, true);
+      if (task.spec.steps.some((s) => s.args?.some((a) => a.startsWith('--config='))))
+        assert.equal(ws?.readOnly, true);
+      else assert.equal(ws, undefined);
     });
   }
 
   test('the declared results are the ones each task --help lists', async () => {
     for (const [file, task] of TASKS) {
-      const name = task.metadata.name.replace(/^quay-(?!init)/, '');
+      const name = cliOf(task);
       const help = await execa('node', [taskScript(name), '--help']);
+      // A result only one mode writes says so: "(only with --plan-shards)" / "(not with --plan-shards)".
+      const plan = task.spec.steps.some((s) => s.args?.some((a) => a.startsWith('--plan-shards=')));
       const listed = help.stdout
         .split('Results (Tekton results, GitHub outputs):')[1]
         ?.split('\n\n')[0]
         ?.split('\n')
+        .filter((l) => !l.includes(plan ? '(not with --plan-shards)' : '(only with --plan-shards)'))
         .map((l) => l.trim().split(/\s+/)[0])
         .filter(Boolean);
       assert.deepEqual((task.spec.results ?? []).map((r) => r.name).sort(), listed?.sort(), file);
