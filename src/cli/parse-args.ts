@@ -54,7 +54,7 @@ export function parseArgs(
     if (given === undefined) continue;
     givenOnArgv.add(spec.name);
     if (spec.type !== 'boolean' && isOnlyEmptyAssignments(argv, names)) continue;
-    flags[spec.name] = normalise(spec, given, parsed[spec.name] as unknown);
+    flags[spec.name] = normalise(spec, `flag ${given}`, parsed[spec.name] as unknown);
   }
   if (env.GITHUB_ACTIONS === 'true') {
     for (const spec of specs) {
@@ -78,7 +78,8 @@ function isOnlyEmptyAssignments(argv: readonly string[], names: readonly string[
   return uses.length > 0 && uses.every((a) => shown.some((s) => a === `${s}=`));
 }
 
-function normalise(spec: FlagSpec, shown: string, value: unknown): FlagValue {
+/** `label` names where the value came from in messages: `flag --name` or `input name`. */
+function normalise(spec: FlagSpec, label: string, value: unknown): FlagValue {
   if (spec.type === 'boolean') {
     if (Array.isArray(value)) return Boolean(value.at(-1));
     return Boolean(value);
@@ -88,13 +89,13 @@ function normalise(spec: FlagSpec, shown: string, value: unknown): FlagValue {
   );
   for (const v of values) {
     if (v === '')
-      throw new UsageError(`flag ${shown} needs a value${spec.valueName ? ` (${spec.valueName})` : ''}`);
+      throw new UsageError(`${label} needs a value${spec.valueName ? ` (${spec.valueName})` : ''}`);
     if (spec.choices && !spec.choices.includes(v)) {
-      throw new UsageError(`flag ${shown}: "${v}" is not one of ${spec.choices.join(', ')}`);
+      throw new UsageError(`${label}: "${v}" is not one of ${spec.choices.join(', ')}`);
     }
   }
   if (spec.type === 'list') return values;
-  if (values.length > 1) throw new UsageError(`flag ${shown} given more than once`);
+  if (values.length > 1) throw new UsageError(`${label} given more than once`);
   return values[0] ?? '';
 }
 
