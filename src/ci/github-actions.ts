@@ -18,10 +18,10 @@ export function isGitHubActions(env: NodeJS.ProcessEnv): boolean {
  * is escaped as the runner unescapes command data (`%` → `%25`).
  */
 export function maskCommands(secret: string): string {
-  const escape = (v: string) => v.replace(/%/g, '%25');
+  const escapeData = (v: string) => v.replace(/%/g, '%25');
   // Lines of punctuation (`{`, `}`) hide nothing and would star out every brace in the log.
   const lines = secret.split(/\r?\n/).filter((line) => line.trim().length >= 4);
-  return [...new Set(lines)].map((line) => `::add-mask::${escape(line)}\n`).join('');
+  return [...new Set(lines)].map((line) => `::add-mask::${escapeData(line)}\n`).join('');
 }
 
 export function appendGitHubOutputs(
