@@ -151,7 +151,7 @@ export class RegistryClient {
   readonly #auth: RegistryAuth;
   readonly #maxBlobResumes: number;
   readonly #log: (message: string) => void;
-  #manifestHeadClosesConnection = false;
+  #headClosesConnection = false;
 
   constructor(options: RegistryClientOptions) {
     const problem = registryProblem(options.registry);
@@ -208,7 +208,7 @@ export class RegistryClient {
   ): Promise<ManifestDescriptor | undefined> {
     assertRepository(repository);
     assertTagOrDigest(reference);
-    if (this.#manifestHeadClosesConnection) return this.#describeByGet(repository, reference, options);
+    if (this.#headClosesConnection) return this.#describeByGet(repository, reference, options);
     const response = await this.#send(`check manifest ${refText(repository, reference)}`, {
       method: 'HEAD',
       path: manifestPath(repository, reference),
@@ -217,12 +217,7 @@ export class RegistryClient {
       allowStatus: [404],
     });
     await response.dump();
-    if (response.header('connection')?.toLowerCase() === 'close' && !this.#manifestHeadClosesConnection) {
-      this.#manifestHeadClosesConnection = true;
-      this.#log(
-        `${this.registry} closes the connection after every manifest HEAD: checking manifests by GET from now on`,
-      );
-    }
+    this.#noteHeadConnection(response);
     if (response.status === 404) return undefined;
     const digest = response.header('docker-content-digest');
     const mediaType = mediaTypeOf(response.header('content-type'));
@@ -244,11 +239,7 @@ export class RegistryClient {
    * `GET` a manifest (every current media type accepted) and parse it; the bytes are kept exactly. By digest,
    * the bytes must hash to it; a `Docker-Content-Digest` header must match them too.
    */
-  /**
-   * A manifest's descriptor read with a GET. Used instead of HEAD where the registry closes the connection
-   * after each manifest HEAD (distribution 2.8 does): a new TCP connection per tag costs more than the few
-   * hundred bytes of a manifest body on a connection that is kept.
-   */
+  /** A manifest's descriptor read with a GET, for a registry that closes after a HEAD (#noteHeadConnection). */
   async #describeByGet(
     repository: string,
     reference: string,
@@ -360,6 +351,7 @@ export class RegistryClient {
   ): Promise<BlobInfo | undefined> {
     assertRepository(repository);
     assertDigest(digest);
+    if (this.#headClosesConnection) return this.#probeBlobByGet(repository, digest, options);
     const response = await this.#send(`check blob ${repository}@${digest}`, {
       method: 'HEAD',
       path: blobPath(repository, digest),
@@ -367,8 +359,43 @@ export class RegistryClient {
       allowStatus: [404],
     });
     await response.dump();
+    this.#noteHeadConnection(response);
     if (response.status === 404) return undefined;
     return { digest, size: response.contentLength };
+  }
+
+  /**
+   * Blob presence by `GET` of its first byte, for a registry that closes the connection after a HEAD (see
+   * #noteHeadConnection). A redirect to storage is not followed: it already says the blob is there.
+   */
+  async #probeBlobByGet(
+    repository: string,
+    digest: string,
+    options: RegistryReadOptions,
+  ): Promise<BlobInfo | undefined> {
+    const response = await this.#send(`check blob ${repository}@${digest}`, {
+      path: blobPath(repository, digest),
+      headers: { range: 'bytes=0-0' },
+      auth: this.#read(repository, options),
+      redirect: 'manual',
+      allowStatus: [404, 301, 302, 303, 307, 308],
+    });
+    await response.dump();
+    if (response.status === 404) return undefined;
+    const total = /\/(\d+)$/.exec(response.header('content-range') ?? '')?.[1];
+    if (response.status === 206 && total !== undefined) return { digest, size: Number(total) };
+    return { digest, size: response.status === 200 ? response.contentLength : undefined };
+  }
+
+  /**
+   * distribution 2.8 answers a manifest HEAD, and a HEAD for a missing blob, with `Connection: close`: a new
+   * TCP connection for every check costs more than a small GET on a kept one, so from the first such answer
+   * on this client checks with GET (a manifest is a few KiB; a blob is probed for its first byte).
+   */
+  #noteHeadConnection(response: HttpResponse): void {
+    if (this.#headClosesConnection || response.header('connection')?.toLowerCase() !== 'close') return;
+    this.#headClosesConnection = true;
+    this.#log(`${this.registry} closes the connection after a HEAD: checking manifests and blobs by GET`);
   }
 
   /**

@@ -47,7 +47,7 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
     await Promise.all([a?.stop(), b?.stop()]);
   });
 
-  test('manifest checks keep their connection: docker-registry closes it after a HEAD, so GET takes over', async () => {
+  test('manifest and blob checks keep their connection: docker-registry closes it after a HEAD, so GET takes over', async () => {
     const img = image('keepalive');
     await pushImage(ca, 'team/keepalive', img, 'v1');
     const client = new RegistryClient({ registry: a.host, scheme: 'http' });
@@ -62,13 +62,25 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
         assert.equal(head?.digest, img.digest);
       }
       assert.equal(await client.headManifest('team/keepalive', 'missing'), undefined);
+      // Blob checks too: a present blob with its size (from the 206's Content-Range), a missing one.
+      for (const blob of img.blobs) {
+        assert.deepEqual(await client.headBlob('team/keepalive', blob.digest), {
+          digest: blob.digest,
+          size: blob.size,
+        });
+      }
+      for (const hex of '01234')
+        assert.equal(await client.headBlob('team/keepalive', `sha256:${hex.repeat(64)}`), undefined);
     } finally {
       diagnostics.unsubscribe('undici:client:connected', count);
       await client.close();
     }
-    // The first HEAD learns that the registry closes; the 20 checks after it share one kept connection, and
-    // the 404 at the end (whose error body is cut off) may cost one more: 3 at most, 21 without the switch.
-    assert.ok(connects <= 3, `${connects} connections for 21 manifest checks`);
+    // The first HEAD learns that the registry closes; the checks after it share one kept connection, and a
+    // 404 (whose error body is cut off) may cost one more: 3 at most, one per check without the switch.
+    assert.ok(
+      connects <= 3,
+      `${connects} connections for 21 manifest and ${img.blobs.length + 5} blob checks`,
+    );
   });
 
   test('ping: 200 with the distribution API version, no auth asked', async () => {
