@@ -14,7 +14,7 @@ import type { DataSet } from './mirror-sets.js';
 export const MIRROR_SCRIPT = fileURLToPath(new URL('../tasks/mirror-repos.js', import.meta.url));
 const TIME = '/usr/bin/time';
 /** containers/image's blob-info cache for root; deleted before cold skopeo runs (local-infra.md §3). */
-const SKOPEO_CACHE = '/var/lib/containers/cache/blob-info-cache-v1.boltdb';
+export const SKOPEO_CACHE = '/var/lib/containers/cache/blob-info-cache-v1.boltdb';
 
 export interface Timed {
   seconds: number;
@@ -25,12 +25,17 @@ export interface Timed {
 }
 
 /** Runs a command, timing it from spawn to exit, with `/usr/bin/time -f %M` for its peak RSS. */
-export async function timedProcess(dir: string, command: string, args: readonly string[]): Promise<Timed> {
+export async function timedProcess(
+  dir: string,
+  command: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<Timed> {
   const rssFile = join(dir, `rss-${process.hrtime.bigint()}.txt`);
   const useTime = existsSync(TIME);
   const [cmd, argv] = useTime ? [TIME, ['-f', '%M', '-o', rssFile, command, ...args]] : [command, [...args]];
   const started = performance.now();
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {

@@ -15,8 +15,10 @@ import { existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import minimist from 'minimist';
 import { RegistryClient } from '../src/registry/index.js';
+import { quayTags } from '../test/support/mirror-fixture.js';
 import { type RegistryServer, startRegistryServer } from '../test/support/registry-server.js';
 import { tempDir } from '../test/support/temp.js';
+import { type QuayPair, runMirrorReposQuay, runSkopeoSyncQuay, startQuayPair } from './mirror-quay.js';
 import { type DataSet, pushBigSet, pushOneLayer, pushSmallSet } from './mirror-sets.js';
 import {
   MIRROR_SCRIPT,
@@ -176,6 +178,30 @@ async function main(): Promise<void> {
   }
   await dropServer(smallDestination);
 
+  // ---- small set between two (emulated) Quay instances: the tag-API diff against skopeo's HEADs ----
+  t = performance.now();
+  const quayPair = await startQuayPair(small);
+  log(`quay small set: ${quayPair.images} images seeded in ${s((performance.now() - t) / 1000)} s`);
+  const quayCold = {
+    mirror: check('mirror-repos', await runMirrorReposQuay(work, quayPair)),
+    skopeo: check('skopeo sync', await runSkopeoSyncQuay(work, quayPair, { cold: true })),
+  };
+  assertQuayCopied(quayPair);
+  log(`  cold: mirror ${s(quayCold.mirror.seconds)} s, skopeo ${s(quayCold.skopeo.seconds)} s`);
+  const quayNoop: Record<'mirror' | 'skopeo', Timed[]> = { mirror: [], skopeo: [] };
+  for (let round = 0; round < noopRounds; round++) {
+    const order: ('mirror' | 'skopeo')[] = round % 2 ? ['skopeo', 'mirror'] : ['mirror', 'skopeo'];
+    for (const tool of order) {
+      const run =
+        tool === 'mirror'
+          ? check('mirror-repos', await runMirrorReposQuay(work, quayPair))
+          : check('skopeo sync', await runSkopeoSyncQuay(work, quayPair, { cold: false }));
+      quayNoop[tool].push(run);
+      log(`  round ${round + 1} ${tool.padEnd(6)} no-op ${s(run.seconds)} s`);
+    }
+  }
+  await quayPair.close();
+
   // ---- memory: one large layer ----
   let memory: Timed | undefined;
   if (args.memory !== false) {
@@ -211,12 +237,33 @@ async function main(): Promise<void> {
   log(`  mirror cold / skopeo cold = ${ratio(m, k, 0.6)}`);
   log(`  mirror cold / raw copy    = ${ratio(m, r, 1.25)}`);
   log(`  no-op (${smallSet.images} tags): mirror-repos ${s(nm)} s, skopeo sync ${s(nk)} s`);
-  log(`  mirror no-op / skopeo no-op = ${ratio(nm, nk, 0.1)}`);
+  log(`  mirror no-op / skopeo no-op = ${ratio(nm, nk, 0.1)} (plain registries: a manifest check per tag)`);
+  const qm = med(quayNoop.mirror);
+  const qk = med(quayNoop.skopeo);
+  log(
+    `  no-op between Quay instances (${quayPair.images} tags): mirror-repos ${s(qm)} s, skopeo sync ${s(qk)} s`,
+  );
+  log(`  mirror no-op / skopeo no-op = ${ratio(qm, qk, 0.1)} (Quay: the tag API, 100 tags a call)`);
   log(
     `  peak RSS mirror-repos: big cold ${peak(cold.mirror).toFixed(0)} MB, small no-op ${peak(noop.mirror).toFixed(0)} MB` +
       (memory ? `, ${mb(memoryLayer)} MB layer ${memory.rssMB?.toFixed(0) ?? '?'} MB (goal < 150 MB)` : ''),
   );
   log(`  peak RSS skopeo: big cold ${peak(cold.skopeo).toFixed(0)} MB`);
+}
+
+/** Every tag of the source at both destinations (mirror-repos: same name; skopeo: `sk/<name>`), same digest. */
+function assertQuayCopied(pair: QuayPair): void {
+  const sorted = (tags: Record<string, string>) => JSON.stringify(Object.entries(tags).sort());
+  for (const repository of pair.repositories) {
+    const want = sorted(quayTags(pair.source.quay, repository));
+    for (const [tool, name] of [
+      ['mirror-repos', repository],
+      ['skopeo sync', `sk/${repository.slice(repository.indexOf('/') + 1)}`],
+    ] as const) {
+      if (sorted(quayTags(pair.destination.quay, name)) !== want)
+        throw new Error(`${tool}: ${name} differs from the source`);
+    }
+  }
 }
 
 function hasCommand(command: string): boolean {
