@@ -1,7 +1,7 @@
 /**
  * The quay-install Pipeline resolved as Tekton resolves it (PipelineRun params and workspaces, the DAG,
- * each PipelineTask's params and workspaces into its Task) and run task by task against the built
- * entrypoints, the Quay emulator (first-user initialisation on) and the Kubernetes emulator (real
+ * each PipelineTask's params and workspaces into its Task) and run level by level (runPipelineAsTekton of
+ * tekton-pipeline.ts) against the built entrypoints, the Quay emulator (first-user initialisation on) and the Kubernetes emulator (real
  * kubectl): the example PipelineRun of examples/tekton/ for a first install, then a later run that changes
  * nothing. Every request the run made to the cluster is checked against the RBAC of tekton/.
  */
@@ -19,7 +19,7 @@ import {
 } from '../support/kube-emulator/index.js';
 import { REPO_ROOT, taskScript } from '../support/paths.js';
 import { type QuayEmulator, startQuayEmulator } from '../support/quay-emulator/index.js';
-import { KEBAB, RESOURCES, runStep, TEKTON_DIR, workspace } from '../support/tekton.js';
+import { KEBAB, RESOURCES, TEKTON_DIR, taskNamed, workspace } from '../support/tekton.js';
 import {
   checkPipelineRun,
   executionLevels,
@@ -27,10 +27,9 @@ import {
   PIPELINES,
   type PipelineRunBinding,
   pipelineNamed,
-  pipelineResults,
   resolvePipelineTask,
+  runPipelineAsTekton,
   type TektonPipeline,
-  taskNamed,
 } from '../support/tekton-pipeline.js';
 import { type AccessRequest, allows, PIPELINE_NAMESPACE, type RbacObject } from '../support/tekton-rbac.js';
 import { tempDir, writeFile } from '../support/temp.js';
@@ -273,22 +272,34 @@ describe('quay-install: the example first install, then a second run, against th
     await Promise.all([quay.close(), kube.close()]);
   });
 
-  /** Runs the Pipeline level by level, as Tekton does: a level starts when the one before succeeded. */
+  /**
+   * Runs the Pipeline level by level, as Tekton does: a level starts when the one before succeeded. Every
+   * TaskRun must succeed at its first attempt and the Pipeline resolve every one of its results.
+   */
   async function runPipeline(run: PipelineRunBinding) {
-    const results: Record<string, Record<string, string>> = {};
     const order: string[] = [];
-    for (const level of executionLevels(p)) {
-      // Each TaskRun pod mounts the projected workspace as it is when the pod starts.
-      projectSecret(kube, 'quay-init-token', dirs['quay-credentials'] ?? '');
-      await Promise.all(
-        level.map(async (name) => {
-          const { task, binding } = resolvePipelineTask(p, name, run, results);
-          order.push(name);
-          results[name] = await runStep(task, binding);
-        }),
-      );
+    const outcome = await runPipelineAsTekton(p, run, {
+      beforeLevel: (level) => {
+        // Each TaskRun pod mounts the projected workspace as it is when the pod starts.
+        projectSecret(kube, 'quay-init-token', dirs['quay-credentials'] ?? '');
+        order.push(...level);
+      },
+    });
+    const results: Record<string, Record<string, string>> = {};
+    for (const [name, task] of Object.entries(outcome.tasks)) {
+      const [first, ...more] = task.runs;
+      assert.ok(first && more.length === 0, `${name}: one TaskRun (${task.status} ${task.skipped ?? ''})`);
+      assert.equal(first.exitCode, 0, `${first.args.join(' ')}\n${first.stderr}`);
+      assert.equal(first.attempts, 1, `${name}: no retry`);
+      results[name] = first.results;
     }
-    return { results, order, pipeline: pipelineResults(p, results) };
+    assert.equal(outcome.status, 'Succeeded');
+    assert.deepEqual(
+      Object.keys(outcome.results).sort(),
+      (p.spec.results ?? []).map((r) => r.name).sort(),
+      'every Pipeline result resolved',
+    );
+    return { results, order, pipeline: outcome.results };
   }
 
   const exampleRun = (): PipelineRunBinding => {

@@ -1,5 +1,5 @@
 /**
- * The quay-mirror Pipeline run as Tekton would run it (test/support/tekton.ts runPipelineAsTekton): plan →
+ * The quay-mirror Pipeline run as Tekton would run it (tekton-pipeline.ts runPipelineAsTekton): plan →
  * a matrix of quay-mirror-repos TaskRuns, one per shard, run concurrently → the finally report over their
  * aggregated shard-report results, between two emulated Quay instances. Every repository is mirrored by
  * exactly one shard, the report adds the shards up, a second run copies nothing, a webhook's repository
@@ -11,17 +11,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ShardReport, shardReportSchema } from '../../src/mirror/shard.js';
 import { type MirrorQuay, quayTags, startMirrorQuay } from '../support/mirror-fixture.js';
+import { KEBAB, TEKTON_DIR, workspace } from '../support/tekton.js';
 import {
   checkPipeline,
-  KEBAB,
-  type PipelineBinding,
+  type PipelineRunBinding,
   type PipelineRunOutcome,
   pipelineNamed,
   runPipelineAsTekton,
-  TEKTON_DIR,
   type TektonPipeline,
-  workspace,
-} from '../support/tekton.js';
+} from '../support/tekton-pipeline.js';
 
 const PIPELINE = pipelineNamed('quay-mirror');
 const FAN = Array.from({ length: 7 }, (_, i) => `fan/r${i}`);
@@ -140,7 +138,7 @@ describe('tekton/pipeline-quay-mirror.yaml: run as Tekton would, between two Qua
         `  dst: {url: ${dst.quay.url}, token: {file: ${credentials}/dst}}\n` +
         `mirror-repos:\n  discovery: {enabled: true, organizations: {include: [${organization}]}}\n`,
     });
-  const binding = (config: string, params: Record<string, string> = {}): PipelineBinding => ({
+  const binding = (config: string, params: Record<string, string> = {}): PipelineRunBinding => ({
     params: { source: 'src', destinations: ['--destination=dst'], ...params },
     workspaces: { config, 'quay-credentials': credentials },
   });

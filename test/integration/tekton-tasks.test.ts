@@ -7,14 +7,13 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { execa } from 'execa';
-import { type KubeEmulator, startKubeEmulator } from '../support/kube-emulator/index.js';
-import { type MirrorQuay, quayTags, startMirrorQuay } from '../support/mirror-fixture.js';
+import { quayTags } from '../support/mirror-fixture.js';
 import { taskScript } from '../support/paths.js';
-import { type QuayEmulator, startQuayEmulator } from '../support/quay-emulator/index.js';
-import { type QuayFixture, quayFixture } from '../support/quay-fixture.js';
+import { useTaskEmulators } from '../support/task-emulators.js';
 import {
+  assertRestrictedV2,
   type Binding,
   FILES,
   KEBAB,
@@ -73,21 +72,7 @@ describe('tekton/: static conventions', () => {
       const text = readFileSync(join(TEKTON_DIR, file), 'utf8');
       for (const step of task.spec.steps) {
         const sc: Record<string, unknown> = { ...template?.securityContext, ...step.securityContext };
-        assert.deepEqual(
-          {
-            runAsNonRoot: sc.runAsNonRoot,
-            allowPrivilegeEscalation: sc.allowPrivilegeEscalation,
-            capabilities: sc.capabilities,
-            seccompProfile: sc.seccompProfile,
-          },
-          {
-            runAsNonRoot: true,
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ['ALL'] },
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-          `${file} step ${step.name}`,
-        );
+        assertRestrictedV2(sc, `${file} step ${step.name}`);
         assert.equal(sc.runAsUser, undefined, 'no fixed UID under restricted-v2');
         assert.equal(sc.privileged, undefined);
         assert.ok(!step.script?.includes('$(params'), `${file}: $(params in a script`);
@@ -138,28 +123,10 @@ describe('tekton/: static conventions', () => {
 });
 
 describe('tekton/: each Task resolved and run against the built entrypoints', () => {
-  let fx: QuayFixture;
-  let fresh: QuayEmulator;
-  let src: MirrorQuay;
-  let dst: MirrorQuay;
-  let kube: KubeEmulator;
-  const creds = () => workspace({ token: `${fx.adminToken}\n` });
-  const quaySection = () => `quay:\n  primary: {url: ${fx.quay.url}, token: {file: /placeholder/token}}\n`;
-
-  before(async () => {
-    [fx, fresh, src, dst, kube] = await Promise.all([
-      quayFixture({ features: { proxyCache: true }, ssrfAllowedHosts: ['127.0.0.1'] }),
-      startQuayEmulator({ features: { userInitialize: true } }),
-      startMirrorQuay(),
-      startMirrorQuay(),
-      startKubeEmulator({ namespaces: ['default', 'apps'] }),
-    ]);
-    fx.quay.seed.org('team-alpha', { owner: 'admin' });
-    fx.quay.seed.repo('team-alpha/web');
-  });
-  after(async () => {
-    await Promise.all([fx.quay.close(), fresh.close(), src.quay.close(), dst.quay.close(), kube.close()]);
-  });
+  const emu = useTaskEmulators();
+  const creds = () => workspace({ token: `${emu.fx.adminToken}\n` });
+  const quaySection = () =>
+    `quay:\n  primary: {url: ${emu.fx.quay.url}, token: {file: /placeholder/token}}\n`;
 
   /** A config workspace whose token comes from the quay-credentials workspace, as in a TaskRun. */
   function configFor(credentials: string, body: string, name = 'quay-tasks.yaml'): string {
@@ -169,14 +136,14 @@ describe('tekton/: each Task resolved and run against the built entrypoints', ()
   test('quay-proxycache: defaults, then dry-run=true and a config-file param', async () => {
     const credentials = creds();
     // The upstream is another emulator on loopback (allowed by ssrfAllowedHosts), validated by Quay first.
-    const body = `proxycache:\n  caches:\n    - {organization: cache-a, upstreamRegistry: "${src.quay.host}", insecure: true, expirationSeconds: 3600}\n`;
+    const body = `proxycache:\n  caches:\n    - {organization: cache-a, upstreamRegistry: "${emu.src.quay.host}", insecure: true, expirationSeconds: 3600}\n`;
     const task = taskFile('proxycache');
     const planned = await runStep(task, {
       params: { 'dry-run': 'true', 'config-file': 'other.yaml' },
       workspaces: { config: configFor(credentials, body, 'other.yaml'), 'quay-credentials': credentials },
     });
     assert.equal(planned.ok, 'true');
-    assert.equal(fx.quay.state.orgs.get('cache-a'), undefined, 'dry-run=true changed nothing');
+    assert.equal(emu.fx.quay.state.orgs.get('cache-a'), undefined, 'dry-run=true changed nothing');
     const done = await runStep(task, {
       workspaces: { config: configFor(credentials, body), 'quay-credentials': credentials },
     });
@@ -185,7 +152,7 @@ describe('tekton/: each Task resolved and run against the built entrypoints', ()
       { ok: done.ok, changed: done.changed, failed: done.failed },
       { ok: 'true', changed: '2', failed: '0' },
     );
-    assert.ok(fx.quay.state.orgs.get('cache-a')?.proxyCache);
+    assert.ok(emu.fx.quay.state.orgs.get('cache-a')?.proxyCache);
   });
 
   test('quay-create-robots: robots result, auth.json in the output workspace', async () => {
@@ -210,7 +177,7 @@ describe('tekton/: each Task resolved and run against the built entrypoints', ()
   test('quay-init: the first user and its initial-user-token result, written to the output workspace', async () => {
     const output = workspace();
     const config = workspace({
-      'quay-tasks.yaml': `quay:\n  primary: {url: ${fresh.url}}\nquay-init:\n  initialUser: {username: quayadmin, password: {file: /creds/password}, email: a@example.com}\n  tokenOutput: {file: ${output}/token}\n  organizations: [{name: team-beta}]\n`,
+      'quay-tasks.yaml': `quay:\n  primary: {url: ${emu.fresh.url}}\nquay-init:\n  initialUser: {username: quayadmin, password: {file: /creds/password}, email: a@example.com}\n  tokenOutput: {file: ${output}/token}\n  organizations: [{name: team-beta}]\n`,
     });
     const credentials = workspace({ password: 'correct-horse-battery' });
     writeFile(
@@ -224,15 +191,15 @@ describe('tekton/: each Task resolved and run against the built entrypoints', ()
     assert.equal(results.ok, 'true');
     assert.ok((results['initial-user-token'] ?? '').length >= 8);
     assert.equal(readFileSync(join(output, 'token'), 'utf8'), results['initial-user-token']);
-    assert.ok(fresh.state.orgs.get('team-beta'));
+    assert.ok(emu.fresh.state.orgs.get('team-beta'));
   });
 
   test('quay-mirror-repos: source and destinations params; a second run is all unchanged', async () => {
-    src.quay.seed.org('expl', { owner: 'admin' });
-    const image = await src.quay.seed.pushImage('expl/app', ['v1'], { layers: ['app v1'] });
-    const credentials = workspace({ src: src.token, dst: dst.token });
+    emu.src.quay.seed.org('expl', { owner: 'admin' });
+    const image = await emu.src.quay.seed.pushImage('expl/app', ['v1'], { layers: ['app v1'] });
+    const credentials = workspace({ src: emu.src.token, dst: emu.dst.token });
     const config = workspace({
-      'quay-tasks.yaml': `quay:\n  src: {url: ${src.quay.url}, token: {file: ${credentials}/src}}\n  dst: {url: ${dst.quay.url}, token: {file: ${credentials}/dst}}\nmirror-repos:\n  repositories: [expl/app]\n`,
+      'quay-tasks.yaml': `quay:\n  src: {url: ${emu.src.quay.url}, token: {file: ${credentials}/src}}\n  dst: {url: ${emu.dst.quay.url}, token: {file: ${credentials}/dst}}\nmirror-repos:\n  repositories: [expl/app]\n`,
     });
     const binding: Binding = {
       params: { source: 'src', destinations: ['--destination=dst'], 'extra-args': ['--concurrency=2'] },
@@ -244,7 +211,7 @@ describe('tekton/: each Task resolved and run against the built entrypoints', ()
       { copied: first.copied, unchanged: first.unchanged, ok: first.ok },
       { copied: '1', unchanged: '0', ok: 'true' },
     );
-    assert.deepEqual(quayTags(dst.quay, 'expl/app'), { v1: image.digest });
+    assert.deepEqual(quayTags(emu.dst.quay, 'expl/app'), { v1: image.digest });
     const second = await runStep(task, binding);
     assert.deepEqual(
       { copied: second.copied, unchanged: second.unchanged, changed: second.changed },
@@ -260,14 +227,14 @@ describe('tekton/: each Task resolved and run against the built entrypoints', ()
       '001-config.yaml',
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: apps}\ndata: {a: "1"}\n',
     );
-    const env = { KUBE_TOKEN: kube.token, KUBECACHEDIR: kube.env.KUBECACHEDIR ?? '' };
+    const env = { KUBE_TOKEN: emu.kube.token, KUBECACHEDIR: emu.kube.env.KUBECACHEDIR ?? '' };
     const task = taskFile('apply-ordered');
     const params = { cli: 'kubectl', 'manifests-dir': 'install' };
     const first = await runStep(task, {
       params,
       workspaces: {
         config: workspace({
-          'quay-tasks.yaml': `cluster: {server: ${kube.url}, token: {env: KUBE_TOKEN}, caBundle: ${kube.caPath}}\n`,
+          'quay-tasks.yaml': `cluster: {server: ${emu.kube.url}, token: {env: KUBE_TOKEN}, caBundle: ${emu.kube.caPath}}\n`,
         }),
         manifests,
       },
@@ -277,9 +244,9 @@ describe('tekton/: each Task resolved and run against the built entrypoints', ()
       { ok: first.ok, applied: first.applied, changed: first.changed },
       { ok: 'true', applied: '1', changed: '1' },
     );
-    assert.ok(kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' }));
+    assert.ok(emu.kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' }));
     const kubeconfig = workspace();
-    copyFileSync(kube.kubeconfigPath, join(kubeconfig, 'kubeconfig'));
+    copyFileSync(emu.kube.kubeconfigPath, join(kubeconfig, 'kubeconfig'));
     const second = await runStep(task, {
       params: { ...params, plan: 'false', 'force-conflicts': 'true', 'approve-install-plans': 'false' },
       workspaces: { config: workspace({ 'quay-tasks.yaml': 'apply-ordered: {}\n' }), manifests, kubeconfig },

@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { load } from 'js-yaml';
 import { REPO_ROOT } from '../support/paths.js';
-import { FILES, RESOURCES, type TektonResource } from '../support/tekton.js';
+import {
+  assertRestrictedV2,
+  FILES,
+  RESOURCES,
+  resourcesOfKind,
+  type TektonResource,
+} from '../support/tekton.js';
 import {
   checkPipelineRun,
   GO_DURATION,
@@ -36,10 +42,8 @@ import {
   templateParamRefs,
 } from '../support/tekton-triggers.js';
 
-const ofKind = (kind: string): [string, TektonResource][] =>
-  [...RESOURCES].filter(([, r]) => r.kind === kind);
 const only = (kind: string): TektonResource => {
-  const all = ofKind(kind);
+  const all = resourcesOfKind(kind);
   assert.equal(all.length, 1, `one ${kind} in tekton/`);
   return (all[0] as [string, TektonResource])[1];
 };
@@ -100,7 +104,7 @@ describe('tekton/: Triggers resources (static)', () => {
       TriggerTemplate: 'trigger-template-',
     };
     for (const [kind, start] of Object.entries(prefix))
-      for (const [file, r] of ofKind(kind)) {
+      for (const [file, r] of resourcesOfKind(kind)) {
         assert.equal(r.apiVersion, 'triggers.tekton.dev/v1beta1', file);
         assert.equal(file, `${start}${r.metadata.name}.yaml`);
       }
@@ -517,20 +521,7 @@ describe('tekton/: RBAC, ServiceAccounts and the CronJob (static)', () => {
     const [container, ...more] = pod.containers;
     assert.ok(container && more.length === 0);
     const sc = container.securityContext ?? {};
-    assert.deepEqual(
-      {
-        runAsNonRoot: sc.runAsNonRoot,
-        allowPrivilegeEscalation: sc.allowPrivilegeEscalation,
-        capabilities: sc.capabilities,
-        seccompProfile: sc.seccompProfile,
-      },
-      {
-        runAsNonRoot: true,
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ['ALL'] },
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
-    );
+    assertRestrictedV2(sc);
     for (const key of ['runAsUser', 'runAsGroup', 'privileged', 'fsGroup'])
       assert.ok(!(key in sc) && !(key in (pod.securityContext ?? {})), key);
     const taskImage = (

@@ -1,64 +1,114 @@
 /**
- * Tekton Pipelines as far as the tests need them: a Pipeline of tekton/ checked and resolved as Tekton's
- * webhook and reconciler resolve it — PipelineRun params and workspaces against the declarations, the
- * order the DAG gives (runAfter and result references; finally last), each PipelineTask's params
- * substituted into its Task's params and its workspaces mapped — strictly: an unknown param or a missing
- * workspace is an error, as it is for Tekton. Each resolved Task then runs with runStep of tekton.ts.
+ * Tekton Pipelines as far as the tests need them: a Pipeline of tekton/ checked, resolved and run as
+ * Tekton's webhook and reconciler do it, its TaskRuns run with runTaskRun of tekton.ts.
+ *
+ * - checkPipelineRun: a PipelineRun (or a TriggerTemplate's or an example's) against the Pipeline — every
+ *   param declared, of its type and given once, every param without a default given, every workspace
+ *   declared and bound once, every non-optional one bound.
+ * - checkPipeline: that, plus everything Tekton validates before it runs anything — every PipelineTask's
+ *   params declared by its Task and of their type (a matrix param an array for a string param), the
+ *   Task's required params given, every reference known (params, results the producing Task declares,
+ *   $(tasks.status) only in finally), every workspace mapping declared on both sides (a Task's required
+ *   workspace needs a required Pipeline workspace), and the DAG (executionLevels).
+ * - executionLevels: the order — each level holds the tasks whose dependencies (runAfter and result
+ *   references) are all in earlier levels; `finally` tasks form the last level.
+ * - resolvePipelineTask: one PipelineTask resolved into its Task and the binding of each of its TaskRuns —
+ *   the Pipeline's params (and results) substituted into its param values (`$(x[*])` as a whole value or an
+ *   element expands to the array), each value checked against the Task param's type, its workspaces mapped
+ *   to the PipelineRun's folders, `when` guards, a `matrix` fanned out into one TaskRun per combination.
+ * - runPipelineAsTekton: the whole PipelineRun, level by level (a level's TaskRuns run concurrently),
+ *   `retries` per TaskRun, the string results of a matrixed task aggregated into arrays (leaving out runs
+ *   that did not write them, TEP-0140), tasks after a failure skipped, `finally` tasks with
+ *   $(tasks.status) / $(tasks.<t>.status), skipped when a result they reference is missing (docs/pipelines.md
+ *   "Consuming Task execution results in finally"), and the Pipeline's results.
+ *
+ * Strict throughout: an undeclared param, workspace, task or result, a missing workspace or a value of the
+ * wrong type is an assertion, as it is an error for Tekton.
  */
 import assert from 'node:assert/strict';
-import { type Binding, RESOURCES, TASKS, type TektonResource, type TektonTask } from './tekton.js';
+import {
+  type Binding,
+  type Param,
+  resourcesOfKind,
+  runTaskRun,
+  type TaskRunResult,
+  type TektonObject,
+  type TektonTask,
+  taskNamed,
+} from './tekton.js';
 
 export type ParamValue = string | string[];
-export interface PipelineParamSpec {
+export interface PipelineParamValue {
   name: string;
-  type?: 'string' | 'array';
-  default?: ParamValue;
-  description?: string;
+  value: ParamValue;
 }
 export interface PipelineTask {
   name: string;
-  taskRef?: { name: string; kind?: string };
+  taskRef: { name: string; kind?: string };
   runAfter?: string[];
-  params?: { name: string; value: ParamValue }[];
+  params?: PipelineParamValue[];
+  matrix?: { params: PipelineParamValue[] };
   workspaces?: { name: string; workspace: string; subPath?: string }[];
+  when?: { input: string; operator: 'in' | 'notin'; values: string[] }[];
   timeout?: string;
   retries?: number;
-  when?: unknown[];
-  matrix?: unknown;
 }
-export interface TektonPipeline {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: {
-    description?: string;
-    params?: PipelineParamSpec[];
-    workspaces?: { name: string; optional?: boolean; description?: string }[];
-    tasks: PipelineTask[];
-    finally?: PipelineTask[];
-    results?: { name: string; value: string; description?: string }[];
-  };
-}
+export type TektonPipeline = TektonObject<{
+  workspaces?: { name: string; optional?: boolean; description?: string }[];
+  tasks: PipelineTask[];
+  finally?: PipelineTask[];
+  results?: { name: string; value: string; description?: string }[];
+}>;
 /** A PipelineRun's `spec` as far as binding goes: params (name → value) and bound workspace names. */
 export interface PipelineRunLike {
-  params?: { name: string; value: ParamValue }[];
+  params?: PipelineParamValue[];
   workspaces?: { name: string }[];
 }
+/** A PipelineRun bound for the tests: param values and the folder of each bound workspace. */
+export interface PipelineRunBinding {
+  params?: Record<string, ParamValue>;
+  /** Pipeline workspace name → folder. */
+  workspaces: Record<string, string>;
+  /** Extra environment of every step (test plumbing such as KUBECACHEDIR or a kube token). */
+  env?: Record<string, string>;
+}
+export const runLike = (run: PipelineRunBinding): PipelineRunLike => ({
+  params: Object.entries(run.params ?? {}).map(([name, value]) => ({ name, value })),
+  workspaces: Object.keys(run.workspaces).map((name) => ({ name })),
+});
 
-/** The Pipelines of tekton/, by metadata.name. */
+export interface TaskRunOutcome extends TaskRunResult {
+  /** The Task params of this TaskRun (matrix combination included). */
+  params: Record<string, ParamValue>;
+  /** How many times it ran (1 + retries used); the rest is the last attempt's. */
+  attempts: number;
+}
+export type PipelineTaskStatus = 'Succeeded' | 'Failed' | 'None';
+export interface PipelineTaskOutcome {
+  status: PipelineTaskStatus;
+  /** Why it did not run: `when`, `parent`, `stopping` (an earlier task failed), `missing-results`, `empty-matrix`. */
+  skipped?: string;
+  runs: TaskRunOutcome[];
+  /** String (and array) results; a matrixed task's string results aggregated into arrays. */
+  results: Record<string, ParamValue>;
+}
+export interface PipelineRunOutcome {
+  status: 'Succeeded' | 'Completed' | 'Failed';
+  tasks: Record<string, PipelineTaskOutcome>;
+  finally: Record<string, PipelineTaskOutcome>;
+  /** The Pipeline results that could be resolved (a missing one is left out, as Tekton does). */
+  results: Record<string, string>;
+}
+
+/** The Pipelines of tekton/, by metadata.name (as a pipelineRef names them). */
 export const PIPELINES = new Map(
-  [...RESOURCES.values()]
-    .filter((r) => r.kind === 'Pipeline')
-    .map((r) => [r.metadata.name ?? '', r as unknown as TektonPipeline] as const),
+  resourcesOfKind('Pipeline').map(
+    ([, r]) => [r.metadata.name ?? '', r as unknown as TektonPipeline] as const,
+  ),
 );
 export function pipelineNamed(name: string): TektonPipeline {
   const found = PIPELINES.get(name);
   assert.ok(found, `no Pipeline ${name} in tekton/`);
-  return found;
-}
-export function taskNamed(name: string): TektonTask {
-  const found = [...TASKS.values()].find((t) => t.metadata.name === name);
-  assert.ok(found, `no Task ${name} in tekton/`);
   return found;
 }
 export const allPipelineTasks = (p: TektonPipeline): PipelineTask[] => [
@@ -74,25 +124,35 @@ export function pipelineTask(p: TektonPipeline, name: string): PipelineTask {
 /** Go's time.ParseDuration grammar, as Tekton parses `timeout` and `timeouts.*`. */
 export const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 
+const REFERENCE = /\$\(([^)]+)\)/g;
+const WHOLE_ARRAY = /^\$\(([^)]+)\[\*\]\)$/;
+
 const typeOf = (v: ParamValue): 'string' | 'array' => (Array.isArray(v) ? 'array' : 'string');
-const declaredType = (p: { type?: 'string' | 'array'; default?: ParamValue }): 'string' | 'array' =>
+/** A param's type: declared, else that of its default (Tekton's defaulting), else string. */
+const declaredType = (p: Param): 'string' | 'array' =>
   p.type ?? (p.default !== undefined ? typeOf(p.default) : 'string');
+const allStrings = (value: ParamValue): string[] => (Array.isArray(value) ? value : [value]);
+
+function taskOf(pt: PipelineTask): TektonTask {
+  assert.ok(pt.taskRef.kind === undefined || pt.taskRef.kind === 'Task', `${pt.name}: taskRef.kind`);
+  return taskNamed(pt.taskRef.name);
+}
 
 /**
  * Checks a PipelineRun (or TriggerTemplate resource, or example) against the Pipeline as Tekton does
- * before it runs anything: every param declared and of its type, every param without a default given,
- * every workspace declared, every non-optional workspace bound. Returns the effective params.
+ * before it runs anything. Returns the effective params (given values, else defaults).
  */
 export function checkPipelineRun(p: TektonPipeline, run: PipelineRunLike): Record<string, ParamValue> {
   const name = p.metadata.name;
   const declared = new Map((p.spec.params ?? []).map((d) => [d.name, d]));
   const values: Record<string, ParamValue> = {};
-  const seen = new Set<string>();
   for (const given of run.params ?? []) {
-    assert.ok(!seen.has(given.name), `${name}: param ${given.name} given twice`);
-    seen.add(given.name);
     const spec = declared.get(given.name);
-    assert.ok(spec, `${name}: the PipelineRun sets param ${given.name}, which the Pipeline does not declare`);
+    assert.ok(
+      spec,
+      `${name}: the PipelineRun sets unknown param ${given.name}, which the Pipeline does not declare`,
+    );
+    assert.ok(values[given.name] === undefined, `${name}: param ${given.name} given twice`);
     assert.equal(typeOf(given.value), declaredType(spec), `${name}: param ${given.name} has the wrong type`);
     values[given.name] = given.value;
   }
@@ -104,188 +164,403 @@ export function checkPipelineRun(p: TektonPipeline, run: PipelineRunLike): Recor
   const workspaces = new Map((p.spec.workspaces ?? []).map((w) => [w.name, w]));
   const bound = new Set<string>();
   for (const ws of run.workspaces ?? []) {
-    assert.ok(workspaces.has(ws.name), `${name}: the PipelineRun binds undeclared workspace ${ws.name}`);
+    assert.ok(workspaces.has(ws.name), `${name}: the PipelineRun binds unknown workspace ${ws.name}`);
     assert.ok(!bound.has(ws.name), `${name}: workspace ${ws.name} bound twice`);
     bound.add(ws.name);
   }
   for (const ws of workspaces.values())
-    assert.ok(ws.optional || bound.has(ws.name), `${name}: workspace ${ws.name} is not bound`);
+    assert.ok(
+      ws.optional || bound.has(ws.name),
+      `${name}: workspace ${ws.name} must be bound (not optional), but it is not bound`,
+    );
   return values;
 }
 
-/** `$(tasks.NAME.results.RESULT)` references in a value. */
-const TASK_RESULT_REF = /\$\(tasks\.([\w-]+)\.results\.([\w-]+)\)/g;
-function resultRefs(value: unknown): { task: string; result: string }[] {
-  return [...JSON.stringify(value ?? null).matchAll(TASK_RESULT_REF)].map((m) => ({
-    task: m[1] ?? '',
-    result: m[2] ?? '',
-  }));
+/** The tasks a PipelineTask waits for: runAfter, and the tasks whose results it references. */
+function dependencies(pt: PipelineTask): Set<string> {
+  const texts = [
+    ...(pt.params ?? []).flatMap((x) => allStrings(x.value)),
+    ...(pt.matrix?.params ?? []).flatMap((x) => allStrings(x.value)),
+    ...(pt.when ?? []).flatMap((w) => [w.input, ...w.values]),
+  ];
+  const named = texts.flatMap((t) =>
+    [...t.matchAll(/\$\(tasks\.([\w-]+)\.results\./g)].map((m) => m[1] ?? ''),
+  );
+  return new Set([...(pt.runAfter ?? []), ...named]);
+}
+
+/** The levels of `tasks` (see executionLevels); an unknown dependency or a cycle fails. */
+function taskLevels(p: TektonPipeline): string[][] {
+  const name = p.metadata.name;
+  const tasks = p.spec.tasks;
+  const names = new Set(tasks.map((t) => t.name));
+  const deps = new Map(tasks.map((t) => [t.name, dependencies(t)]));
+  for (const [t, set] of deps)
+    for (const d of set)
+      assert.ok(names.has(d), `${name}: ${t} runs after (or uses results of) no task ${d}`);
+  const levels: string[][] = [];
+  const done = new Set<string>();
+  while (done.size < names.size) {
+    const ready = tasks
+      .filter((t) => !done.has(t.name) && [...(deps.get(t.name) ?? [])].every((d) => done.has(d)))
+      .map((t) => t.name);
+    assert.ok(ready.length > 0, `${name}: the task graph has a cycle`);
+    for (const t of ready) done.add(t);
+    levels.push(ready);
+  }
+  return levels;
 }
 
 /**
  * The order Tekton runs a Pipeline in: each level holds the tasks whose dependencies (runAfter and
- * result references) are all in earlier levels; `finally` tasks form the last level. A cycle, an
- * unknown runAfter name or a reference to an undeclared result fails, as Tekton's validation does.
+ * result references) are all in earlier levels; `finally` tasks form the last level.
  */
 export function executionLevels(p: TektonPipeline): string[][] {
-  const name = p.metadata.name;
-  const tasks = p.spec.tasks;
-  const names = new Set(tasks.map((t) => t.name));
-  assert.equal(names.size, tasks.length, `${name}: duplicate task names`);
-  for (const f of p.spec.finally ?? [])
-    assert.ok(!names.has(f.name), `${name}: finally task ${f.name} also in tasks`);
-  const deps = new Map<string, Set<string>>();
-  for (const t of tasks) {
-    const set = new Set<string>();
-    for (const r of t.runAfter ?? []) {
-      assert.ok(names.has(r), `${name}: ${t.name} runs after unknown task ${r}`);
-      set.add(r);
-    }
-    for (const ref of resultRefs({ params: t.params, when: t.when, matrix: t.matrix })) {
-      assert.ok(names.has(ref.task), `${name}: ${t.name} references results of unknown task ${ref.task}`);
-      set.add(ref.task);
-    }
-    deps.set(t.name, set);
-  }
-  for (const t of allPipelineTasks(p))
-    for (const ref of resultRefs({ params: t.params, when: t.when, matrix: t.matrix })) {
-      const source = tasks.find((x) => x.name === ref.task);
-      assert.ok(source, `${name}: ${t.name} references unknown task ${ref.task}`);
-      const task = taskNamed(source.taskRef?.name ?? '');
-      assert.ok(
-        task.spec.results?.some((r) => r.name === ref.result),
-        `${name}: ${ref.task} has no result ${ref.result}`,
-      );
-    }
-  const levels: string[][] = [];
-  const done = new Set<string>();
-  while (done.size < tasks.length) {
-    const ready = tasks
-      .filter((t) => !done.has(t.name) && [...(deps.get(t.name) ?? [])].every((d) => done.has(d)))
-      .map((t) => t.name);
-    assert.ok(ready.length > 0, `${name}: the runAfter graph has a cycle`);
-    for (const t of ready) done.add(t);
-    levels.push(ready);
-  }
+  const levels = taskLevels(p);
   if (p.spec.finally?.length) levels.push(p.spec.finally.map((t) => t.name));
   return levels;
 }
 
-/** Substitutes `$(params.x)` and `$(tasks.t.results.r)` in one string value of a PipelineTask param. */
-function substituteString(
-  p: TektonPipeline,
-  value: string,
-  params: Record<string, ParamValue>,
-  results: Record<string, Record<string, string>>,
-): string {
-  return value.replace(/\$\(([^)]+)\)/g, (whole, ref: string) => {
-    let m = /^params\.([\w-]+)$/.exec(ref);
+/**
+ * Checks a Pipeline (and a PipelineRun's binding of it) as Tekton's validation would, before anything
+ * runs. Returns the effective params of the binding (none without one).
+ */
+export function checkPipeline(
+  pipeline: TektonPipeline,
+  binding?: PipelineRunBinding,
+): Record<string, ParamValue> {
+  const name = pipeline.metadata.name;
+  const effective = binding ? checkPipelineRun(pipeline, runLike(binding)) : {};
+  const params = pipeline.spec.params ?? [];
+  const workspaces = pipeline.spec.workspaces ?? [];
+  const tasks = pipeline.spec.tasks;
+  const finallyTasks = pipeline.spec.finally ?? [];
+  const everyTask = [...tasks, ...finallyTasks];
+  assert.equal(
+    new Set(everyTask.map((t) => t.name)).size,
+    everyTask.length,
+    `${name}: task names are unique`,
+  );
+  const checkReference = (ref: string, where: string, context: 'task' | 'finally' | 'result') => {
+    const whole = ref.endsWith('[*]');
+    const bare = whole ? ref.slice(0, -3) : ref;
+    let m = /^params\.([\w-]+)$/.exec(bare);
     if (m) {
-      const v = params[m[1] ?? ''];
-      assert.ok(v !== undefined, `${p.metadata.name}: ${whole} names an undeclared param`);
-      assert.equal(typeof v, 'string', `${p.metadata.name}: ${whole} is an array used as a string`);
-      return v as string;
+      const p = params.find((x) => x.name === m?.[1]);
+      assert.ok(p, `${where}: undeclared Pipeline param in $(${ref})`);
+      assert.equal(whole, declaredType(p) === 'array', `${where}: $(${ref}) does not match the param's type`);
+      return;
     }
-    m = /^tasks\.([\w-]+)\.results\.([\w-]+)$/.exec(ref);
+    m = /^(tasks|finally)\.([\w-]+)\.results\.([\w-]+)$/.exec(bare);
     if (m) {
-      const v = results[m[1] ?? '']?.[m[2] ?? ''];
-      assert.ok(v !== undefined, `${p.metadata.name}: ${whole} is not available (task not run?)`);
-      return v;
+      const [, section, taskName, result] = m;
+      assert.ok(
+        section === 'tasks' || context === 'result',
+        `${where}: $(${ref}) outside the Pipeline results`,
+      );
+      const producer = (section === 'tasks' ? tasks : finallyTasks).find((t) => t.name === taskName);
+      assert.ok(producer, `${where}: $(${ref}) names no task of ${section}`);
+      const declared = taskOf(producer).spec.results?.find((r) => r.name === result);
+      assert.ok(declared, `${where}: ${producer.taskRef.name} declares no result ${result}`);
+      const array = declared.type === 'array' || producer.matrix !== undefined;
+      assert.equal(whole, array, `${where}: $(${ref}) does not match the result's type`);
+      return;
     }
-    assert.fail(`${p.metadata.name}: unsupported reference ${whole}`);
+    if (/^tasks\.status$/.test(ref) || /^tasks\.([\w-]+)\.status$/.test(ref)) {
+      assert.equal(context, 'finally', `${where}: $(${ref}) is only known to finally tasks`);
+      const task = /^tasks\.([\w-]+)\.status$/.exec(ref)?.[1];
+      assert.ok(
+        task === undefined || tasks.some((t) => t.name === task),
+        `${where}: $(${ref}) names no task`,
+      );
+      return;
+    }
+    assert.fail(`${where}: unknown reference $(${ref})`);
+  };
+  const checkValue = (value: ParamValue, where: string, context: 'task' | 'finally' | 'result') => {
+    for (const text of allStrings(value))
+      for (const match of text.matchAll(REFERENCE)) checkReference(match[1] ?? '', where, context);
+  };
+  for (const pt of everyTask) {
+    const context = finallyTasks.includes(pt) ? 'finally' : 'task';
+    const where = `${name} task ${pt.name}`;
+    const task = taskOf(pt);
+    const given = [...(pt.params ?? []), ...(pt.matrix?.params ?? [])];
+    assert.equal(new Set(given.map((p) => p.name)).size, given.length, `${where}: a param given twice`);
+    for (const p of given) {
+      const spec = task.spec.params?.find((x) => x.name === p.name);
+      assert.ok(spec, `${where}: unknown param ${p.name}: ${task.metadata.name} has no param ${p.name}`);
+      const isMatrix = pt.matrix?.params.includes(p) ?? false;
+      const arrayValue = Array.isArray(p.value) || WHOLE_ARRAY.test(String(p.value));
+      if (isMatrix) {
+        assert.notEqual(
+          declaredType(spec),
+          'array',
+          `${where}: matrix param ${p.name} must be a string param of the Task`,
+        );
+        assert.ok(arrayValue, `${where}: matrix param ${p.name} needs an array`);
+      } else
+        assert.equal(
+          arrayValue,
+          declaredType(spec) === 'array',
+          `${where}: param ${p.name} has the wrong type`,
+        );
+      checkValue(p.value, where, context);
+    }
+    for (const spec of task.spec.params ?? [])
+      assert.ok(
+        spec.default !== undefined || given.some((p) => p.name === spec.name),
+        `${where}: ${task.metadata.name} param ${spec.name} needs a value`,
+      );
+    for (const w of pt.when ?? []) {
+      assert.ok(['in', 'notin'].includes(w.operator), `${where}: when operator ${w.operator}`);
+      checkValue([w.input, ...w.values], where, context);
+    }
+    for (const ws of pt.workspaces ?? []) {
+      assert.ok(
+        task.spec.workspaces?.some((w) => w.name === ws.name),
+        `${where}: Task has no workspace ${ws.name}`,
+      );
+      assert.ok(
+        workspaces.some((w) => w.name === ws.workspace),
+        `${where}: no Pipeline workspace ${ws.workspace}`,
+      );
+      assert.ok(ws.subPath === undefined, `${where}: subPath is not emulated`);
+    }
+    for (const ws of task.spec.workspaces ?? []) {
+      const mapped = pt.workspaces?.find((w) => w.name === ws.name);
+      const pipelineWs = workspaces.find((w) => w.name === mapped?.workspace);
+      assert.ok(
+        ws.optional || (mapped && !pipelineWs?.optional),
+        `${where}: the Task's workspace ${ws.name} is not optional and not mapped to a required Pipeline workspace`,
+      );
+    }
+    for (const after of pt.runAfter ?? [])
+      assert.ok(
+        tasks.some((t) => t.name === after),
+        `${where}: runAfter names no task ${after}`,
+      );
+  }
+  for (const r of pipeline.spec.results ?? []) checkValue(r.value, `${name} result ${r.name}`, 'result');
+  taskLevels(pipeline);
+  return effective;
+}
+
+class MissingResult extends Error {}
+
+interface Scope {
+  params: Record<string, ParamValue>;
+  tasks: Record<string, PipelineTaskOutcome>;
+  finally: Record<string, PipelineTaskOutcome>;
+  /** $(tasks.status), in finally. */
+  aggregate?: string;
+}
+
+function lookup(ref: string, scope: Scope): ParamValue {
+  let m = /^params\.([\w-]+)$/.exec(ref);
+  if (m) {
+    const v = scope.params[m[1] ?? ''];
+    assert.ok(v !== undefined, `$(${ref}) has no value`);
+    return v;
+  }
+  m = /^(tasks|finally)\.([\w-]+)\.results\.([\w-]+)$/.exec(ref);
+  if (m) {
+    const outcome = (m[1] === 'tasks' ? scope.tasks : scope.finally)[m[2] ?? ''];
+    const v = outcome?.results[m[3] ?? ''];
+    if (v === undefined) throw new MissingResult(`$(${ref}) is missing`);
+    return v;
+  }
+  if (ref === 'tasks.status') return scope.aggregate ?? 'None';
+  m = /^tasks\.([\w-]+)\.status$/.exec(ref);
+  if (m) return scope.tasks[m[1] ?? '']?.status ?? 'None';
+  assert.fail(`unknown reference $(${ref})`);
+}
+
+/** Substitutes a value: `$(x[*])` (the whole value, or an element of an array) expands to the array. */
+function substituteValue(value: ParamValue, scope: Scope): ParamValue {
+  if (Array.isArray(value)) return value.flatMap((v) => substituteValue(v, scope));
+  const whole = WHOLE_ARRAY.exec(value);
+  if (whole) {
+    const v = lookup(whole[1] ?? '', scope);
+    assert.ok(Array.isArray(v), `${value} is no array`);
+    return v;
+  }
+  return value.replace(REFERENCE, (_all, ref: string) => {
+    const v = lookup(ref, scope);
+    assert.equal(typeof v, 'string', `$(${ref}) is an array where a string is wanted`);
+    return v as string;
   });
 }
 
-/** A PipelineRun bound for the tests: param values and the folder of each bound workspace. */
-export interface PipelineRunBinding {
-  params?: Record<string, ParamValue>;
-  /** Pipeline workspace name → folder. */
-  workspaces: Record<string, string>;
-  /** Extra environment of every step (test plumbing such as KUBECACHEDIR). */
-  env?: Record<string, string>;
+export interface ResolvedPipelineTask {
+  task: TektonTask;
+  /** Why it has no TaskRun: `when`, `missing-results` (a finally task), `empty-matrix`. */
+  skipped?: string;
+  /** The binding of each TaskRun: one per matrix combination (one without a matrix). */
+  taskRuns: Binding[];
 }
-export const runLike = (run: PipelineRunBinding): PipelineRunLike => ({
-  params: Object.entries(run.params ?? {}).map(([name, value]) => ({ name, value })),
-  workspaces: Object.keys(run.workspaces).map((name) => ({ name })),
-});
+
+function resolveInScope(
+  p: TektonPipeline,
+  pt: PipelineTask,
+  scope: Scope,
+  binding: PipelineRunBinding,
+): ResolvedPipelineTask {
+  const task = taskOf(pt);
+  const where = `${p.metadata.name} task ${pt.name}`;
+  const skip = (skipped: string): ResolvedPipelineTask => ({ task, skipped, taskRuns: [] });
+  const params: Record<string, ParamValue> = {};
+  let combinations: Record<string, string>[] = [{}];
+  try {
+    for (const w of pt.when ?? []) {
+      const input = substituteValue(w.input, scope) as string;
+      const values = w.values.map((v) => substituteValue(v, scope) as string);
+      if (values.includes(input) !== (w.operator === 'in')) return skip('when');
+    }
+    for (const given of pt.params ?? []) {
+      const spec = task.spec.params?.find((x) => x.name === given.name);
+      assert.ok(spec, `${where}: unknown param ${given.name}`);
+      const value = substituteValue(given.value, scope);
+      assert.equal(typeOf(value), declaredType(spec), `${where}: param ${given.name} has the wrong type`);
+      params[given.name] = value;
+    }
+    for (const m of pt.matrix?.params ?? []) {
+      const values = substituteValue(m.value, scope);
+      assert.ok(Array.isArray(values), `${where}: matrix param ${m.name} needs an array`);
+      combinations = combinations.flatMap((c) => values.map((v) => ({ ...c, [m.name]: v })));
+    }
+  } catch (error) {
+    // A finally task whose results are missing is skipped; a task would fail the PipelineRun instead.
+    if (error instanceof MissingResult && p.spec.finally?.includes(pt)) return skip('missing-results');
+    throw error;
+  }
+  if (combinations.length === 0) return skip('empty-matrix');
+  // checkPipeline saw to it that an unbound Pipeline workspace is optional and so is the Task's.
+  const workspaces: Record<string, string> = {};
+  for (const ws of pt.workspaces ?? []) {
+    const dir = binding.workspaces[ws.workspace];
+    if (dir !== undefined) workspaces[ws.name] = dir;
+  }
+  return {
+    task,
+    taskRuns: combinations.map((combination) => ({
+      params: { ...params, ...combination },
+      workspaces,
+      ...(binding.env ? { env: binding.env } : {}),
+    })),
+  };
+}
 
 /**
- * One PipelineTask resolved into its Task and the Binding runStep takes: the Pipeline's params
- * substituted into the task's param values (an element `$(params.x[*])` expands to the array), each
- * Task param checked (declared, of its type; required ones given), each workspace mapped to the
- * PipelineRun's folder (a Task's required workspace must receive a bound one).
+ * One PipelineTask of a PipelineRun resolved (see above), after checkPipeline; results of other tasks are
+ * not known here, so only a task that references none (or a finally task, then skipped) resolves.
  */
 export function resolvePipelineTask(
   p: TektonPipeline,
   taskName: string,
-  run: PipelineRunBinding,
-  results: Record<string, Record<string, string>> = {},
-): { task: TektonTask; binding: Binding } {
-  const params = checkPipelineRun(p, runLike(run));
-  const pt = pipelineTask(p, taskName);
-  assert.ok(pt.taskRef?.name, `${taskName}: taskRef.name`);
-  assert.ok(pt.taskRef.kind === undefined || pt.taskRef.kind === 'Task', `${taskName}: taskRef.kind`);
-  const task = taskNamed(pt.taskRef.name);
-  const where = `${p.metadata.name}/${taskName} → Task ${task.metadata.name}`;
-  const taskParams = new Map((task.spec.params ?? []).map((x) => [x.name, x]));
-  const values: Record<string, ParamValue> = {};
-  for (const given of pt.params ?? []) {
-    const spec = taskParams.get(given.name);
-    assert.ok(spec, `${where}: unknown param ${given.name}`);
-    assert.ok(values[given.name] === undefined, `${where}: param ${given.name} given twice`);
-    let value: ParamValue;
-    if (Array.isArray(given.value)) {
-      value = given.value.flatMap((element) => {
-        const whole = /^\$\(params\.([\w-]+)\[\*\]\)$/.exec(element);
-        if (!whole) return [substituteString(p, element, params, results)];
-        const v = params[whole[1] ?? ''];
-        assert.ok(Array.isArray(v), `${where}: ${element} must name an array param`);
-        return v;
-      });
-    } else value = substituteString(p, given.value, params, results);
-    assert.equal(typeOf(value), declaredType(spec), `${where}: param ${given.name} has the wrong type`);
-    values[given.name] = value;
-  }
-  for (const spec of taskParams.values())
-    assert.ok(
-      values[spec.name] !== undefined || spec.default !== undefined,
-      `${where}: required param ${spec.name} not given`,
-    );
-  const pipelineWorkspaces = new Map((p.spec.workspaces ?? []).map((w) => [w.name, w]));
-  const workspaces: Record<string, string> = {};
-  for (const mapping of pt.workspaces ?? []) {
-    const declared = task.spec.workspaces?.find((w) => w.name === mapping.name);
-    assert.ok(declared, `${where}: the Task declares no workspace ${mapping.name}`);
-    const source = pipelineWorkspaces.get(mapping.workspace);
-    assert.ok(source, `${where}: the Pipeline declares no workspace ${mapping.workspace}`);
-    assert.ok(mapping.subPath === undefined, `${where}: subPath is not emulated`);
-    const dir = run.workspaces[mapping.workspace];
-    if (dir !== undefined) workspaces[mapping.name] = dir;
-    else
-      assert.ok(
-        source.optional && declared.optional,
-        `${where}: workspace ${mapping.name} needs ${mapping.workspace}, which is not bound`,
-      );
-  }
-  for (const ws of task.spec.workspaces ?? [])
-    assert.ok(
-      ws.optional || (pt.workspaces ?? []).some((m) => m.name === ws.name),
-      `${where}: required workspace ${ws.name} not mapped`,
-    );
-  return { task, binding: { params: values, workspaces, ...(run.env ? { env: run.env } : {}) } };
+  binding: PipelineRunBinding,
+): ResolvedPipelineTask {
+  const params = checkPipeline(p, binding);
+  return resolveInScope(p, pipelineTask(p, taskName), { params, tasks: {}, finally: {} }, binding);
 }
 
-/** The Pipeline's results from its tasks' results, as the PipelineRun status shows them. */
-export function pipelineResults(
+async function runPipelineTask(
   p: TektonPipeline,
-  results: Record<string, Record<string, string>>,
-): Record<string, string> {
-  return Object.fromEntries(
-    (p.spec.results ?? []).map((r) => [r.name, substituteString(p, r.value, {}, results)]),
+  pt: PipelineTask,
+  scope: Scope,
+  binding: PipelineRunBinding,
+): Promise<PipelineTaskOutcome> {
+  const { task, skipped, taskRuns } = resolveInScope(p, pt, scope, binding);
+  if (skipped) return { status: 'None', skipped, runs: [], results: {} };
+  const runs = await Promise.all(
+    taskRuns.map(async (b): Promise<TaskRunOutcome> => {
+      let attempts = 0;
+      let run: TaskRunResult;
+      do {
+        attempts += 1;
+        run = await runTaskRun(task, b);
+      } while (run.exitCode !== 0 && attempts <= (pt.retries ?? 0));
+      return { params: b.params ?? {}, attempts, ...run };
+    }),
   );
+  const results: Record<string, ParamValue> = {};
+  for (const spec of task.spec.results ?? []) {
+    if (pt.matrix) {
+      if (spec.type === 'array') continue; // not consumable from a matrixed task
+      const values = runs.flatMap((run) =>
+        run.results[spec.name] === undefined ? [] : [run.results[spec.name]],
+      );
+      if (values.length > 0) results[spec.name] = values as string[];
+      continue;
+    }
+    const value = runs[0]?.results[spec.name];
+    if (value === undefined) continue;
+    if (spec.type === 'array') {
+      const parsed: unknown = JSON.parse(value);
+      assert.ok(
+        Array.isArray(parsed) && parsed.every((v) => typeof v === 'string'),
+        `${spec.name}: an array of strings`,
+      );
+      results[spec.name] = parsed as string[];
+    } else results[spec.name] = value;
+  }
+  return { status: runs.every((run) => run.exitCode === 0) ? 'Succeeded' : 'Failed', runs, results };
 }
 
-/** Kinds of tekton/ resources by file, for static checks. */
-export function resourcesOfKind(kind: string): [string, TektonResource][] {
-  return [...RESOURCES].filter(([, r]) => r.kind === kind);
+export interface RunOptions {
+  /** Called as each level starts (finally last), with its task names: what a TaskRun pod sees at its start. */
+  beforeLevel?: (tasks: string[]) => void;
+}
+
+/** Runs a PipelineRun as Tekton would (see above): level by level, a level's TaskRuns concurrently. */
+export async function runPipelineAsTekton(
+  pipeline: TektonPipeline,
+  binding: PipelineRunBinding,
+  options: RunOptions = {},
+): Promise<PipelineRunOutcome> {
+  const params = checkPipeline(pipeline, binding);
+  const scope: Scope = { params, tasks: {}, finally: {} };
+  const skipped = (reason: string): PipelineTaskOutcome => ({
+    status: 'None',
+    skipped: reason,
+    runs: [],
+    results: {},
+  });
+  for (const level of taskLevels(pipeline)) {
+    const failed = Object.values(scope.tasks).some((t) => t.status === 'Failed');
+    options.beforeLevel?.(level);
+    await Promise.all(
+      level.map(async (name) => {
+        const pt = pipelineTask(pipeline, name);
+        const parents = [...dependencies(pt)].map((d) => scope.tasks[d]);
+        if (failed) scope.tasks[name] = skipped('stopping');
+        else if (parents.some((x) => x?.status !== 'Succeeded')) scope.tasks[name] = skipped('parent');
+        else scope.tasks[name] = await runPipelineTask(pipeline, pt, scope, binding);
+      }),
+    );
+  }
+  const statuses = Object.values(scope.tasks).map((t) => t.status);
+  scope.aggregate = statuses.includes('Failed')
+    ? 'Failed'
+    : statuses.includes('None')
+      ? 'Completed'
+      : 'Succeeded';
+  const finallyTasks = pipeline.spec.finally ?? [];
+  if (finallyTasks.length > 0) options.beforeLevel?.(finallyTasks.map((t) => t.name));
+  await Promise.all(
+    finallyTasks.map(async (pt) => {
+      scope.finally[pt.name] = await runPipelineTask(pipeline, pt, scope, binding);
+    }),
+  );
+  const results: Record<string, string> = {};
+  for (const r of pipeline.spec.results ?? []) {
+    try {
+      results[r.name] = substituteValue(r.value, scope) as string;
+    } catch (error) {
+      if (!(error instanceof MissingResult)) throw error;
+    }
+  }
+  const all = [...Object.values(scope.tasks), ...Object.values(scope.finally)].map((t) => t.status);
+  const status = all.includes('Failed') ? 'Failed' : all.includes('None') ? 'Completed' : 'Succeeded';
+  return { status, tasks: scope.tasks, finally: scope.finally, results };
 }
