@@ -36,6 +36,13 @@ custom resources until ready. No fixed sleeps.`,
       'approve-install-plans',
       'Approve InstallPlans that wait for approval',
     ),
+    {
+      name: 'directory',
+      type: 'string',
+      valueName: 'DIR',
+      description: 'The manifest folder (same as DIR; overrides apply-ordered.directory)',
+      override: (document, value) => setInSection(document, SECTION, 'directory', value),
+    },
     acceptedFlag('setup-quay-openshift', 'Apply the manifest folder (what this task does)'),
     {
       name: 'openshift-yaml-dir',
@@ -57,7 +64,7 @@ custom resources until ready. No fixed sleeps.`,
     const directory = section.directory;
     if (directory === undefined) {
       throw new UsageError(
-        'no manifest folder: give DIR, --openshift-yaml-dir DIR or apply-ordered.directory in the config',
+        'no manifest folder: give DIR, --directory DIR or apply-ordered.directory in the config',
       );
     }
     const cluster = lazyCluster(context.config.cluster, context);

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { load, loadAll } from 'js-yaml';
 import type { FlagValues } from '../../src/cli/flags.js';
 import { parseArgs } from '../../src/cli/parse-args.js';
@@ -29,11 +29,9 @@ import {
   type TaskInterface,
   taskInterface,
 } from '../support/github-actions.js';
-import { type KubeEmulator, startKubeEmulator } from '../support/kube-emulator/index.js';
-import { type MirrorQuay, quayTags, startMirrorQuay } from '../support/mirror-fixture.js';
+import { quayTags } from '../support/mirror-fixture.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { type QuayEmulator, startQuayEmulator } from '../support/quay-emulator/index.js';
-import { type QuayFixture, quayFixture } from '../support/quay-fixture.js';
+import { useTaskEmulators } from '../support/task-emulators.js';
 import { taskFile } from '../support/tekton.js';
 
 const TASK_NAMES = ['apply-ordered', 'create-robots', 'mirror-repos', 'proxycache', 'quay-init'];
@@ -204,45 +202,26 @@ describe('actions/: static conventions', () => {
 });
 
 describe('actions/: each step run as the runner runs a Docker action', () => {
-  let fx: QuayFixture;
-  let fresh: QuayEmulator;
-  let src: MirrorQuay;
-  let dst: MirrorQuay;
-  let kube: KubeEmulator;
+  const emu = useTaskEmulators();
 
-  before(async () => {
-    [fx, fresh, src, dst, kube] = await Promise.all([
-      quayFixture({ features: { proxyCache: true }, ssrfAllowedHosts: ['127.0.0.1'] }),
-      startQuayEmulator({ features: { userInitialize: true } }),
-      startMirrorQuay(),
-      startMirrorQuay(),
-      startKubeEmulator({ namespaces: ['default', 'apps'] }),
-    ]);
-    fx.quay.seed.org('team-alpha', { owner: 'admin' });
-    fx.quay.seed.repo('team-alpha/web');
-  });
-  after(async () => {
-    await Promise.all([fx.quay.close(), fresh.close(), src.quay.close(), dst.quay.close(), kube.close()]);
-  });
-
-  const quaySection = () => `quay:\n  primary: {url: ${fx.quay.url}, token: {env: QUAY_TOKEN}}\n`;
+  const quaySection = () => `quay:\n  primary: {url: ${emu.fx.quay.url}, token: {env: QUAY_TOKEN}}\n`;
   const mirrorConfig = (section: string) =>
-    `quay:\n  src: {url: ${src.quay.url}, token: {env: SRC_TOKEN}}\n  dst: {url: ${dst.quay.url}, token: {env: DST_TOKEN}}\nmirror-repos:\n  ${section}\n`;
-  const mirrorSecrets = () => ({ SRC_TOKEN: src.token, DST_TOKEN: dst.token });
+    `quay:\n  src: {url: ${emu.src.quay.url}, token: {env: SRC_TOKEN}}\n  dst: {url: ${emu.dst.quay.url}, token: {env: DST_TOKEN}}\nmirror-repos:\n  ${section}\n`;
+  const mirrorSecrets = () => ({ SRC_TOKEN: emu.src.token, DST_TOKEN: emu.dst.token });
 
   test('proxycache: two config files (one per line), instance, defaults for the rest', async () => {
     const workspace = checkout({
       '.github/quay/base.yaml': quaySection(),
-      '.github/quay/proxycache.yaml': `proxycache:\n  caches:\n    - {organization: cache-a, upstreamRegistry: "${src.quay.host}", insecure: true, expirationSeconds: 3600}\n`,
+      '.github/quay/proxycache.yaml': `proxycache:\n  caches:\n    - {organization: cache-a, upstreamRegistry: "${emu.src.quay.host}", insecure: true, expirationSeconds: 3600}\n`,
     });
     const run = await runAction('proxycache', {
       with: { config: '.github/quay/base.yaml\n.github/quay/proxycache.yaml\n', instance: 'primary' },
-      env: { QUAY_TOKEN: fx.adminToken },
+      env: { QUAY_TOKEN: emu.fx.adminToken },
       workspace,
     });
-    assertStep('proxycache', run, { secrets: [fx.adminToken] });
+    assertStep('proxycache', run, { secrets: [emu.fx.adminToken] });
     assert.deepEqual(run.outputs, { ok: 'true', changed: '2', failed: '0', summary: '2 created' });
-    assert.ok(fx.quay.state.orgs.get('cache-a')?.proxyCache);
+    assert.ok(emu.fx.quay.state.orgs.get('cache-a')?.proxyCache);
   });
 
   test('create-robots: the robots output, an auth.json in the workspace, log-level debug keeps secrets masked', async () => {
@@ -251,10 +230,10 @@ describe('actions/: each step run as the runner runs a Docker action', () => {
     });
     const run = await runAction('create-robots', {
       with: { config: 'quay-tasks.yaml', 'log-level': 'debug' },
-      env: { QUAY_TOKEN: fx.adminToken },
+      env: { QUAY_TOKEN: emu.fx.adminToken },
       workspace,
     });
-    assertStep('create-robots', run, { secrets: [fx.adminToken] });
+    assertStep('create-robots', run, { secrets: [emu.fx.adminToken] });
     // Debug lines are ::debug:: commands, which GitHub shows only with step debug logging enabled.
     assert.match(run.stderr, /^::debug::config: \{/m, 'log-level debug reached the CLI');
     assert.deepEqual(
@@ -269,7 +248,7 @@ describe('actions/: each step run as the runner runs a Docker action', () => {
     // Before the first user there is no token: the first config names none (a missing secret would be an
     // empty variable, which the CLI rejects); the second adds it for the later steps (files merge key by key).
     const workspace = checkout({
-      'quay-tasks.yaml': `quay:\n  primary: {url: ${fresh.url}}\nquay-init:\n  initialUser: {username: quayadmin, password: {env: QUAY_ADMIN_PASSWORD}, email: a@example.com}\n  organizations: [{name: team-beta}]\ncreate-robots:\n  robots: [{name: deployer, organization: team-beta}]\n`,
+      'quay-tasks.yaml': `quay:\n  primary: {url: ${emu.fresh.url}}\nquay-init:\n  initialUser: {username: quayadmin, password: {env: QUAY_ADMIN_PASSWORD}, email: a@example.com}\n  organizations: [{name: team-beta}]\ncreate-robots:\n  robots: [{name: deployer, organization: team-beta}]\n`,
       'with-token.yaml': 'quay:\n  primary: {token: {env: QUAY_TOKEN}}\n',
     });
     const password = 'correct-horse-battery-staple';
@@ -282,7 +261,7 @@ describe('actions/: each step run as the runner runs a Docker action', () => {
     assert.ok(token.length >= 8, `a token: ${init.stderr}`);
     assertStep('quay-init', init, { secrets: [password, token], secretOutputs: ['initial-user-token'] });
     assert.equal(init.outputs.changed, '2', 'the user and the organization');
-    assert.ok(fresh.state.orgs.get('team-beta'));
+    assert.ok(emu.fresh.state.orgs.get('team-beta'));
     // The next step of the same job: env: {QUAY_TOKEN: ${{ steps.init.outputs.initial-user-token }}}.
     const robots = await runAction('create-robots', {
       with: { config: 'quay-tasks.yaml\nwith-token.yaml' },
@@ -294,8 +273,8 @@ describe('actions/: each step run as the runner runs a Docker action', () => {
   });
 
   test('mirror-repos: source, destination one per line, concurrency, keep-going', async () => {
-    src.quay.seed.org('expl', { owner: 'admin' });
-    const image = await src.quay.seed.pushImage('expl/app', ['v1'], { layers: ['app v1'] });
+    emu.src.quay.seed.org('expl', { owner: 'admin' });
+    const image = await emu.src.quay.seed.pushImage('expl/app', ['v1'], { layers: ['app v1'] });
     const workspace = checkout({ 'mirror.yaml': mirrorConfig('repositories: [expl/app]') });
     const run = await runAction('mirror-repos', {
       with: {
@@ -309,21 +288,21 @@ describe('actions/: each step run as the runner runs a Docker action', () => {
       workspace,
     });
     assertStep('mirror-repos', run, {
-      secrets: [src.token, dst.token],
+      secrets: [emu.src.token, emu.dst.token],
       notWritten: ['shards', 'repositories'],
     });
     assert.deepEqual(
       { copied: run.outputs.copied, unchanged: run.outputs.unchanged, failed: run.outputs.failed },
       { copied: '1', unchanged: '0', failed: '0' },
     );
-    assert.deepEqual(quayTags(dst.quay, 'expl/app'), { v1: image.digest });
+    assert.deepEqual(quayTags(emu.dst.quay, 'expl/app'), { v1: image.digest });
     assert.equal((JSON.parse(run.outputs['shard-report'] ?? '{}') as { copied?: number }).copied, 1);
   });
 
   test('mirror-repos as a matrix: plan-shards, then one job per shard of the shards output', async () => {
-    src.quay.seed.org('fleet', { owner: 'admin' });
+    emu.src.quay.seed.org('fleet', { owner: 'admin' });
     for (const name of ['api', 'web', 'db'])
-      await src.quay.seed.pushImage(`fleet/${name}`, ['v1'], { layers: [name] });
+      await emu.src.quay.seed.pushImage(`fleet/${name}`, ['v1'], { layers: [name] });
     const workspace = checkout({
       'mirror.yaml': mirrorConfig(
         'source: src\n  destinations: [dst]\n  repositories: [fleet/api, fleet/web, fleet/db]',
@@ -335,7 +314,7 @@ describe('actions/: each step run as the runner runs a Docker action', () => {
       workspace,
     });
     assertStep('mirror-repos', plan, {
-      secrets: [src.token, dst.token],
+      secrets: [emu.src.token, emu.dst.token],
       notWritten: ['copied', 'unchanged', 'shard-report'],
     });
     assert.equal(plan.outputs.repositories, '3');
@@ -350,7 +329,7 @@ describe('actions/: each step run as the runner runs a Docker action', () => {
         workspace,
       });
       assertStep('mirror-repos', job, {
-        secrets: [src.token, dst.token],
+        secrets: [emu.src.token, emu.dst.token],
         notWritten: ['shards', 'repositories'],
       });
       copied += Number(job.outputs.copied);
@@ -358,43 +337,43 @@ describe('actions/: each step run as the runner runs a Docker action', () => {
     assert.equal(copied, 3, 'the shards together copy every repository once');
   });
 
-  test('apply-ordered: the manifest folder of the config, relative to the workspace, through kubectl', async () => {
+  test('apply-ordered: the manifest folder input, relative to the workspace, through kubectl', async () => {
     const workspace = checkout({
-      'cluster.yaml': `cluster: {server: ${kube.url}, token: {env: KUBE_TOKEN}, caBundle: ${kube.caPath}}\napply-ordered:\n  directory: install\n`,
+      'cluster.yaml': `cluster: {server: ${emu.kube.url}, token: {env: KUBE_TOKEN}, caBundle: ${emu.kube.caPath}}\napply-ordered:\n  directory: not-this-one\n`,
       'install/001-config.yaml':
         'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: apps}\ndata: {a: "1"}\n',
     });
     const run = await runAction('apply-ordered', {
-      with: { config: 'cluster.yaml', cli: 'kubectl' },
-      env: { KUBE_TOKEN: kube.token, KUBECACHEDIR: kube.env.KUBECACHEDIR ?? '' },
+      with: { config: 'cluster.yaml', directory: 'install', cli: 'kubectl' },
+      env: { KUBE_TOKEN: emu.kube.token, KUBECACHEDIR: emu.kube.env.KUBECACHEDIR ?? '' },
       workspace,
     });
-    assertStep('apply-ordered', run, { secrets: [kube.token] });
+    assertStep('apply-ordered', run, { secrets: [emu.kube.token] });
     assert.deepEqual(
       { ok: run.outputs.ok, applied: run.outputs.applied, changed: run.outputs.changed },
       { ok: 'true', applied: '1', changed: '1' },
     );
-    assert.ok(kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' }));
+    assert.ok(emu.kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' }));
   });
 
   test('an invalid input value exits 2 naming the input, before anything is contacted', async () => {
     const workspace = checkout({
-      'quay-tasks.yaml': `${quaySection()}proxycache:\n  caches: [{organization: cache-z, upstreamRegistry: "${src.quay.host}"}]\n`,
+      'quay-tasks.yaml': `${quaySection()}proxycache:\n  caches: [{organization: cache-z, upstreamRegistry: "${emu.src.quay.host}"}]\n`,
     });
-    const requests = fx.quay.requests.length;
+    const requests = emu.fx.quay.requests.length;
     for (const [input, value, message] of [
       ['dry-run', 'maybe', /usage error: input dry-run: "maybe" is not true or false/],
       ['log-level', 'loud', /usage error: input log-level: "loud" is not one of error, warn, info, debug/],
     ] as const) {
       const run = await runAction('proxycache', {
         with: { config: 'quay-tasks.yaml', [input]: value },
-        env: { QUAY_TOKEN: fx.adminToken },
+        env: { QUAY_TOKEN: emu.fx.adminToken },
         workspace,
       });
       assert.equal(run.exitCode, 2, run.stderr);
       assert.match(run.stderr, message);
     }
-    assert.equal(fx.quay.requests.length, requests, 'nothing was contacted');
-    assert.equal(fx.quay.state.orgs.get('cache-z'), undefined);
+    assert.equal(emu.fx.quay.requests.length, requests, 'nothing was contacted');
+    assert.equal(emu.fx.quay.state.orgs.get('cache-z'), undefined);
   });
 });
