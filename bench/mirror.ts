@@ -109,6 +109,27 @@ async function coldRun(tool: Tool, source: RegistryServer, set: DataSet): Promis
   }
 }
 
+type NoOpTool = 'mirror' | 'skopeo';
+
+/** `noopRounds` no-op re-runs of each tool, alternating which goes first. */
+async function alternateNoOps(
+  run: Record<NoOpTool, () => Promise<Timed>>,
+): Promise<Record<NoOpTool, Timed[]>> {
+  const runs: Record<NoOpTool, Timed[]> = { mirror: [], skopeo: [] };
+  for (let round = 0; round < noopRounds; round++) {
+    const order: NoOpTool[] = round % 2 ? ['skopeo', 'mirror'] : ['mirror', 'skopeo'];
+    for (const tool of order) {
+      const timed = check(tool === 'mirror' ? 'mirror-repos' : 'skopeo sync', await run[tool]());
+      runs[tool].push(timed);
+      log(
+        `  round ${round + 1} ${tool.padEnd(6)} no-op ${s(timed.seconds)} s` +
+          `${timed.rssMB === undefined ? '' : `, peak RSS ${timed.rssMB.toFixed(0)} MB`}`,
+      );
+    }
+  }
+  return runs;
+}
+
 async function main(): Promise<void> {
   log(
     `bench:mirror ${quick ? '(quick sizes) ' : ''}on ${os.cpus().length} cores, ${mb(os.totalmem())} MB RAM, ` +
@@ -158,24 +179,10 @@ async function main(): Promise<void> {
   await assertCopied('mirror-repos', hosts.destination, smallSet, (r) => r);
   await assertCopied('skopeo sync', hosts.destination, smallSet, (r) => skopeoName('sk', r));
   log(`  cold: mirror ${s(smallCold.mirror.seconds)} s, skopeo ${s(smallCold.skopeo.seconds)} s`);
-  const noop: Record<'mirror' | 'skopeo', Timed[]> = { mirror: [], skopeo: [] };
-  for (let round = 0; round < noopRounds; round++) {
-    const order: ('mirror' | 'skopeo')[] = round % 2 ? ['skopeo', 'mirror'] : ['mirror', 'skopeo'];
-    for (const tool of order) {
-      const run =
-        tool === 'mirror'
-          ? check('mirror-repos', await runMirrorRepos(work, hosts, smallSet.repositories))
-          : check(
-              'skopeo sync',
-              await runSkopeoSync(work, hosts, smallSet.repositories, 'sk', { cold: false }),
-            );
-      noop[tool].push(run);
-      log(
-        `  round ${round + 1} ${tool.padEnd(6)} no-op ${s(run.seconds)} s` +
-          `${run.rssMB === undefined ? '' : `, peak RSS ${run.rssMB.toFixed(0)} MB`}`,
-      );
-    }
-  }
+  const noop = await alternateNoOps({
+    mirror: () => runMirrorRepos(work, hosts, smallSet.repositories),
+    skopeo: () => runSkopeoSync(work, hosts, smallSet.repositories, 'sk', { cold: false }),
+  });
   await dropServer(smallDestination);
 
   // ---- small set between two (emulated) Quay instances: the tag-API diff against skopeo's HEADs ----
@@ -188,18 +195,10 @@ async function main(): Promise<void> {
   };
   assertQuayCopied(quayPair);
   log(`  cold: mirror ${s(quayCold.mirror.seconds)} s, skopeo ${s(quayCold.skopeo.seconds)} s`);
-  const quayNoop: Record<'mirror' | 'skopeo', Timed[]> = { mirror: [], skopeo: [] };
-  for (let round = 0; round < noopRounds; round++) {
-    const order: ('mirror' | 'skopeo')[] = round % 2 ? ['skopeo', 'mirror'] : ['mirror', 'skopeo'];
-    for (const tool of order) {
-      const run =
-        tool === 'mirror'
-          ? check('mirror-repos', await runMirrorReposQuay(work, quayPair))
-          : check('skopeo sync', await runSkopeoSyncQuay(work, quayPair, { cold: false }));
-      quayNoop[tool].push(run);
-      log(`  round ${round + 1} ${tool.padEnd(6)} no-op ${s(run.seconds)} s`);
-    }
-  }
+  const quayNoop = await alternateNoOps({
+    mirror: () => runMirrorReposQuay(work, quayPair),
+    skopeo: () => runSkopeoSyncQuay(work, quayPair, { cold: false }),
+  });
   await quayPair.close();
 
   // ---- memory: one large layer ----
