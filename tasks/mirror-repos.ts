@@ -1,108 +1,16 @@
 #!/usr/bin/env node
 import { booleanKeyFlag, integerValue } from '../src/cli/common-task-flags.js';
-import { UsageError } from '../src/cli/errors.js';
-import { type FlagValue, type FlagValues, setInSection } from '../src/cli/flags.js';
+import { setInSection } from '../src/cli/flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
-import type { TaskContext, TaskDefinition } from '../src/cli/task.js';
+import type { TaskDefinition } from '../src/cli/task.js';
 import { ConfigError } from '../src/config/errors.js';
 import { requireInstances } from '../src/config/references.js';
-import { runShardPlan } from '../src/mirror/collect-plan.js';
-import { type MirrorRestriction, restrictSection } from '../src/mirror/repository-selection.js';
 import { resolveRoles } from '../src/mirror/roles.js';
-import { runMirror } from '../src/mirror/run-mirror.js';
-import { buildShardReport, MAX_SHARDS, parseShard } from '../src/mirror/shard.js';
+import { checked, listOf, REPOSITORY, runMirrorTask, shardFlag, TAG } from '../src/mirror/run-mirror-task.js';
+import { MAX_SHARDS } from '../src/mirror/shard.js';
 import { tagFilterProblem } from '../src/mirror/tag-filter.js';
 
 const SECTION = 'mirror-repos';
-type MirrorContext = TaskContext<'quay' | 'mirror-repos'>;
-
-const REPOSITORY = /^[a-z0-9][._a-z0-9-]*(\/[a-z0-9][._a-z0-9-]*)+$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-
-/** A list flag's values, also comma-separated (`--tags=a,b`, as a webhook's trigger passes them). */
-function listOf(value: FlagValue | undefined): string[] | undefined {
-  if (value === undefined || value === false) return undefined;
-  const values = (Array.isArray(value) ? value : [String(value)])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
-  return values.length > 0 ? [...new Set(values)] : undefined;
-}
-
-function checked(
-  flag: string,
-  values: string[] | undefined,
-  pattern: RegExp,
-  what: string,
-): string[] | undefined {
-  const bad = values?.find((v) => !pattern.test(v));
-  if (bad !== undefined) throw new UsageError(`flag --${flag}: "${bad}" is not ${what}`);
-  return values;
-}
-
-function shardFlag(value: FlagValue | undefined) {
-  if (typeof value !== 'string') return undefined;
-  try {
-    return parseShard(value);
-  } catch (error) {
-    throw new UsageError(`flag --shard: ${(error as Error).message}`);
-  }
-}
-
-/** --repository, --tags and --shard as one restriction (each already checked by its flag's override). */
-function restrictionFromFlags(flags: FlagValues): MirrorRestriction {
-  return {
-    repositories: checked('repository', listOf(flags.repository), REPOSITORY, 'org/repo'),
-    tags: checked('tags', listOf(flags.tags), TAG, 'a tag name'),
-    shard: shardFlag(flags.shard),
-  };
-}
-
-/**
- * The mirror, plus the `shard-report` result (this run's outcome as one JSON value, which the quay-mirror
- * Pipeline's report adds up) in every outcome, and copied/unchanged even when the run stopped early.
- */
-async function mirrorWithShardReport(context: MirrorContext, restriction: MirrorRestriction): Promise<void> {
-  const set = new Map<string, string>();
-  let repositories = 0;
-  restrictSection(context.config[SECTION], {
-    ...restriction,
-    onSelected: (paths) => {
-      repositories = paths.length;
-    },
-  });
-  const inner: MirrorContext = {
-    ...context,
-    setResult: (name, value) => {
-      set.set(name, value);
-      context.setResult(name, value);
-    },
-  };
-  let error: string | undefined;
-  try {
-    await runMirror(inner);
-  } catch (thrown) {
-    error = thrown instanceof Error ? thrown.message : String(thrown);
-    throw thrown;
-  } finally {
-    const counted = (action: string) => context.report.items.filter((i) => i.action === action).length;
-    const copied = Number(set.get('copied') ?? counted('copied'));
-    const unchanged = Number(set.get('unchanged') ?? counted('unchanged'));
-    if (!set.has('copied')) context.setResult('copied', String(copied));
-    if (!set.has('unchanged')) context.setResult('unchanged', String(unchanged));
-    context.setResult(
-      'shard-report',
-      buildShardReport({
-        shard: restriction.shard,
-        repositories,
-        copied,
-        unchanged,
-        report: context.report,
-        error,
-      }),
-    );
-  }
-}
 
 export const definition: TaskDefinition<'quay' | 'mirror-repos'> = {
   name: 'mirror-repos',
@@ -241,14 +149,7 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
     ]);
     resolveRoles(section);
   },
-  run: async (context) => {
-    const restriction = restrictionFromFlags(context.flags);
-    const planShards = context.flags['plan-shards'];
-    if (planShards === undefined) return mirrorWithShardReport(context, restriction);
-    if (restriction.shard !== undefined || restriction.tags !== undefined)
-      throw new UsageError('--plan-shards plans every shard of the selection: give it no --shard or --tags');
-    await runShardPlan(context, Number(planShards), restriction);
-  },
+  run: runMirrorTask,
 };
 
 if (isMainModule(import.meta.url)) await runMain(definition);
