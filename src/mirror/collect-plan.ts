@@ -33,7 +33,6 @@ import {
   type MirrorRestriction,
   mergeSelections,
   type RepositorySelection,
-  restrictionOf,
   restrictSelections,
   restrictTags,
 } from './repository-selection.js';
@@ -53,7 +52,7 @@ export interface PlanContext {
   limiter: HostLimiter;
   log: Logger;
   dryRun: boolean;
-  /** What this run is narrowed to; default: the restriction set on the section (restrictSection), if any. */
+  /** What this run is narrowed to (--repository, --tags, --shard); none by default. */
   restriction?: MirrorRestriction;
 }
 
@@ -61,7 +60,7 @@ type Discovery = NonNullable<MirrorReposConfig['discovery']>;
 
 export async function collectPlan(context: PlanContext): Promise<MirrorPlan> {
   const { section, source, log } = context;
-  const restriction = context.restriction ?? restrictionOf(section);
+  const restriction = context.restriction ?? {};
   const { selections, notSelected } = await selectRepositories(context, restriction);
   for (const path of notSelected)
     log.warn(`mirror: --repository ${path}: not selected by the config, skipped`);

@@ -99,20 +99,6 @@ export interface MirrorRestriction {
 }
 
 /**
- * The restriction of a run, kept beside its (validated, read-only) config section: the task entrypoint
- * sets it from the flags and the plan reads it, so nothing in between has to pass it on.
- */
-const RESTRICTIONS = new WeakMap<MirrorReposConfig, MirrorRestriction>();
-
-export function restrictSection(section: MirrorReposConfig, restriction: MirrorRestriction): void {
-  RESTRICTIONS.set(section, restriction);
-}
-
-export function restrictionOf(section: MirrorReposConfig): MirrorRestriction {
-  return RESTRICTIONS.get(section) ?? {};
-}
-
-/**
  * The selections a restriction keeps. `sourcePathOf` names a selection on the source (`--repository`
  * values are source paths, as a source's webhook sends them). `notSelected`: requested repositories the
  * config does not select (nothing is copied for them).

@@ -7,11 +7,10 @@ import { UsageError } from '../cli/errors.js';
 import type { FlagValue, FlagValues } from '../cli/flags.js';
 import type { TaskContext } from '../cli/task.js';
 import { runShardPlan } from './collect-plan.js';
-import { type MirrorRestriction, restrictSection } from './repository-selection.js';
+import type { MirrorRestriction } from './repository-selection.js';
 import { runMirror } from './run-mirror.js';
 import { buildShardReport, parseShard } from './shard.js';
 
-const SECTION = 'mirror-repos';
 type MirrorContext = TaskContext<'quay' | 'mirror-repos'>;
 
 export const REPOSITORY = /^[a-z0-9][._a-z0-9-]*(\/[a-z0-9][._a-z0-9-]*)+$/;
@@ -63,12 +62,12 @@ function restrictionFromFlags(flags: FlagValues): MirrorRestriction {
 async function mirrorWithShardReport(context: MirrorContext, restriction: MirrorRestriction): Promise<void> {
   const set = new Map<string, string>();
   let repositories = 0;
-  restrictSection(context.config[SECTION], {
+  const counted: MirrorRestriction = {
     ...restriction,
     onSelected: (paths) => {
       repositories = paths.length;
     },
-  });
+  };
   const inner: MirrorContext = {
     ...context,
     setResult: (name, value) => {
@@ -78,7 +77,7 @@ async function mirrorWithShardReport(context: MirrorContext, restriction: Mirror
   };
   let error: string | undefined;
   try {
-    await runMirror(inner);
+    await runMirror(inner, counted);
   } catch (thrown) {
     error = thrown instanceof Error ? thrown.message : String(thrown);
     throw thrown;

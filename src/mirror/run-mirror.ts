@@ -11,11 +11,12 @@ import { HostLimiter } from './host-limiter.js';
 import { preflight } from './preflight.js';
 import { formatBytes } from './progress.js';
 import { reportPlan } from './report-plan.js';
+import type { MirrorRestriction } from './repository-selection.js';
 import { resolveRoles } from './roles.js';
 
 type MirrorContext = TaskContext<'quay' | 'mirror-repos'>;
 
-export async function runMirror(context: MirrorContext): Promise<void> {
+export async function runMirror(context: MirrorContext, restriction: MirrorRestriction = {}): Promise<void> {
   const section = context.config['mirror-repos'];
   const { log, report } = context;
   if (section.engine === 'podman') {
@@ -64,7 +65,15 @@ export async function runMirror(context: MirrorContext): Promise<void> {
     }
 
     const limiter = new HostLimiter(section.concurrency);
-    const plan = await collectPlan({ section, source, targets, limiter, log, dryRun: context.dryRun });
+    const plan = await collectPlan({
+      section,
+      source,
+      targets,
+      limiter,
+      log,
+      dryRun: context.dryRun,
+      restriction,
+    });
 
     if (context.dryRun) {
       const { unchanged } = reportPlan(plan, {
