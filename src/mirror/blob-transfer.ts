@@ -25,6 +25,11 @@ import type { HostLimiter } from './host-limiter.js';
 export interface BlobLocation {
   endpoint: Endpoint;
   repository: string;
+  /**
+   * The repository did not exist when the run was planned: it holds only what this run put there, so
+   * nothing is asked of it (no HEAD per blob or manifest).
+   */
+  created?: boolean;
 }
 
 export type BlobOutcome =
@@ -189,9 +194,11 @@ export class BlobTransfers {
       return done({ ok: true, how: 'present', bytes: 0 });
     }
     try {
-      const head = await this.#limiter.run([endpoint.host], () =>
-        endpoint.registry.headBlob(repository, digest, { forPush: true }),
-      );
+      const head =
+        owned.target.created !== true &&
+        (await this.#limiter.run([endpoint.host], () =>
+          endpoint.registry.headBlob(repository, digest, { forPush: true }),
+        ));
       if (head) {
         this.stats.present += 1;
         this.#hold(endpoint.host, repository, digest);

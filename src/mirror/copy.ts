@@ -120,9 +120,10 @@ export class ManifestCopier {
     });
   }
 
-  /** Is the manifest at the destination? Known from this run, else a HEAD by digest. */
+  /** Is the manifest at the destination? Known from this run, else a HEAD by digest (none in a created repository). */
   async #has(destination: CopyDestination, digest: string): Promise<boolean> {
     if (this.#present.has(presentKey(destination, digest))) return true;
+    if (destination.created === true) return false;
     try {
       const head = await this.#limiter.run([destination.endpoint.host], () =>
         destination.endpoint.registry.headManifest(destination.repository, digest, { forPush: true }),

@@ -79,6 +79,7 @@ export async function executePlan(plan: MirrorPlan, context: ExecuteContext): Pr
       const copy: CopyDestination = {
         endpoint,
         repository: target.destination.path,
+        created: target.destination.repositoryExists === false,
         failure: undefined,
         bytes: 0,
       };

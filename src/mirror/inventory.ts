@@ -1,8 +1,9 @@
 /**
  * Reading tag → digest lists. With a Quay API token both sides come from the tag API (100 tags a call,
  * digests and times included, only active tags), so an unchanged repository costs no registry request;
- * otherwise tag names come from `/v2/<name>/tags/list` and digests from one manifest HEAD per tag (never a
- * GET), as regsync does (mirror-anchors.md §2.1).
+ * otherwise tag names come from `/v2/<name>/tags/list` and digests from one manifest check per tag, as
+ * regsync does (mirror-anchors.md §2.1). At a destination the tag list comes first: a repository it does
+ * not have (404) is known to be empty, and only listed tags are checked.
  */
 import { QuayApiError } from '../quay/errors.js';
 import { RegistryError } from '../registry/index.js';
@@ -11,7 +12,7 @@ import type { HostLimiter } from './host-limiter.js';
 import { presenceKey, type SourceTag, type WantedRef } from './plan.js';
 
 export interface DestinationState {
-  /** false: the Quay API says the repository is missing; undefined: not known. */
+  /** false: the repository is missing (Quay API, or the registry's tag list answered 404); undefined: not known. */
   exists: boolean | undefined;
   /** Tag or digest → digest, for the wanted refs (every tag when read through the API). */
   present: Map<string, string>;
@@ -102,20 +103,28 @@ export async function readDestination(
     await headInto(endpoint, path, digestRefs, present, options.forPush, limiter);
     return { exists: true, present, allTags };
   }
-  await headInto(endpoint, path, wanted, present, options.forPush, limiter);
+  // The tag list first: a missing repository costs one request instead of a HEAD per wanted ref, and only
+  // tags it names can match.
+  const names = await listTagsIfReadable(endpoint, path, options.forPush, limiter);
+  if (names === 'missing') {
+    return { exists: false, present, allTags: options.allTags ? new Map() : undefined };
+  }
+  const listed = names === undefined ? undefined : new Set(names);
+  const toHead = listed ? wanted.filter((ref) => ref.tag === undefined || listed.has(ref.tag)) : wanted;
+  await headInto(endpoint, path, toHead, present, options.forPush, limiter);
   let allTags: Map<string, string> | undefined;
   if (options.allTags) {
     allTags = new Map();
-    const names = await listTagsOrNone(endpoint, path, limiter);
-    const unknown = names.filter((name) => !present.has(name)).map((tag) => ({ tag, digest: '' }));
+    const all = names ?? [];
+    const unknown = all.filter((name) => !present.has(name)).map((tag) => ({ tag, digest: '' }));
     const found = new Map<string, string>();
     await headInto(endpoint, path, unknown, found, options.forPush, limiter);
-    for (const name of names) {
+    for (const name of all) {
       const digest = present.get(name) ?? found.get(name);
       if (digest !== undefined) allTags.set(name, digest);
     }
   }
-  return { exists: undefined, present, allTags };
+  return { exists: listed ? true : undefined, present, allTags };
 }
 
 async function headInto(
@@ -144,11 +153,22 @@ async function headInto(
   );
 }
 
-async function listTagsOrNone(endpoint: Endpoint, path: string, limiter: HostLimiter): Promise<string[]> {
+/**
+ * The destination's tag names; `missing` when the registry says the repository does not exist (404);
+ * undefined when the credentials may not list it (Quay answers 401 for a repository the token may not
+ * create yet), so each wanted ref is asked for on its own.
+ */
+async function listTagsIfReadable(
+  endpoint: Endpoint,
+  path: string,
+  forPush: boolean,
+  limiter: HostLimiter,
+): Promise<string[] | 'missing' | undefined> {
   try {
-    return await limiter.run([endpoint.host], () => endpoint.registry.listTags(path));
+    return await limiter.run([endpoint.host], () => endpoint.registry.listTags(path, { forPush }));
   } catch (error) {
-    if (error instanceof RegistryError && [401, 403, 404].includes(error.status)) return [];
+    if (error instanceof RegistryError && error.status === 404) return 'missing';
+    if (error instanceof RegistryError && (error.status === 401 || error.status === 403)) return undefined;
     throw error;
   }
 }

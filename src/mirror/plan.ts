@@ -28,7 +28,10 @@ export interface DestinationPlan {
   target: string;
   /** The repository path at the target. */
   path: string;
-  /** false: the Quay API says the repository is missing; undefined: not known (no API token). */
+  /**
+   * false: the repository is missing (the Quay API, or a 404 for its tag list), so whatever it holds during
+   * the run this run put there; undefined: not known.
+   */
   repositoryExists: boolean | undefined;
   /** What the destination holds now (tag or digest → digest), for the wanted refs (and all tags for prune). */
   present: ReadonlyMap<string, string>;

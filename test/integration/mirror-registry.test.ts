@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type RegistryClient, sha256Digest } from '../../src/registry/index.js';
 import { image, index, pushImage, pushIndex } from '../registry/_images.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import {
   type MirrorQuay,
   quayTags,
@@ -125,6 +126,44 @@ describe('mirror-repos between docker-registry processes', () => {
     const shared = base.digest;
     assert.ok(await cb.headBlob('disc/web', shared));
     assert.ok(await cb.headBlob('disc/api', shared));
+  });
+
+  test('a repository the destination lacks costs one tag list there, no check per blob or manifest; an existing one is checked', async () => {
+    const base = layer('shared base of the fresh images');
+    const v1 = imageOf('fresh-v1', [layer('fresh v1'), base]);
+    const v2 = imageOf('fresh-v2', [layer('fresh v2'), base]);
+    await pushImage(ca, 'fresh/app', v1, 'v1');
+    await pushImage(ca, 'fresh/app', v2, 'v2');
+    // A logging proxy in front of b: no faults, every request recorded.
+    const proxy = await startFaultProxy({ upstream: b.url, rate: 0 });
+    try {
+      const viaProxy = [registryInstance('a', a), `  b: {type: registry, url: ${proxy.url}}`];
+      const cold = await runMirror(
+        viaProxy,
+        '  source: a\n  destinations: [b]\n  repositories: [fresh/app:v1]',
+      );
+      assert.equal(cold.exitCode, 0, cold.stderr);
+      const asked = (exchanges: typeof proxy.exchanges) =>
+        exchanges
+          .filter((e) => e.method === 'GET' || e.method === 'HEAD')
+          .map((e) => `${e.method} ${e.path.replace(/sha256:[0-9a-f]{64}/, 'sha256:…')} ${e.status}`);
+      assert.deepEqual(asked(proxy.exchanges), ['GET /v2/fresh/app/tags/list 404']);
+      assert.deepEqual(await tagsAt(cb, 'fresh/app'), { v1: v1.digest });
+
+      // Now the repository exists: v2's blobs are asked for; the shared one is there, the others are not.
+      const seen = proxy.exchanges.length;
+      const warm = await runMirror(viaProxy, '  source: a\n  destinations: [b]\n  repositories: [fresh/app]');
+      assert.equal(warm.exitCode, 0, warm.stderr);
+      assert.deepEqual(warm.actions, { 'b/fresh/app:v1': 'unchanged', 'b/fresh/app:v2': 'copied' });
+      const blobChecks = proxy.exchanges
+        .slice(seen)
+        .filter((e) => /\/blobs\/sha256:/.test(e.path) && (e.method === 'GET' || e.method === 'HEAD'));
+      assert.equal(blobChecks.length, v2.blobs.length, asked(proxy.exchanges.slice(seen)).join('\n'));
+      assert.match(warm.stderr, /blobs: 2 uploaded .*, 0 mounted, 1 already there/);
+      assert.deepEqual(await tagsAt(cb, 'fresh/app'), { v1: v1.digest, v2: v2.digest });
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('--skip-broken-images: a manifest whose layer was deleted at the source fails alone, exit 1', async () => {
