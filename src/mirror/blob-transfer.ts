@@ -258,15 +258,9 @@ export class BlobTransfers {
     return this.#limiter.run(hosts, async () => {
       const cancel = (session: UploadSession | undefined, endpoint: Endpoint) =>
         session ? endpoint.registry.cancelUpload(session).catch(() => undefined) : undefined;
-      let stream: Awaited<ReturnType<Endpoint['registry']['openBlob']>>;
-      try {
-        stream = await source.endpoint.registry.openBlob(source.repository, blob.digest, { size: blob.size });
-      } catch (error) {
-        await Promise.all(round.map((r) => cancel(r.session, r.owned.target.endpoint)));
-        return round.map(() => ({ ok: false as const, error: asError(error), fromSource: true }));
-      }
-      this.stats.sourceReads += 1;
-      const sessions = await Promise.all(
+      // The source GET and the upload sessions (a POST each) are started together: neither waits for the other.
+      const opening = source.endpoint.registry.openBlob(source.repository, blob.digest, { size: blob.size });
+      const starting = Promise.all(
         round.map(async ({ owned, session }) => {
           try {
             const { endpoint, repository } = owned.target;
@@ -276,6 +270,16 @@ export class BlobTransfers {
           }
         }),
       );
+      let stream: Awaited<typeof opening>;
+      try {
+        stream = await opening;
+      } catch (error) {
+        const started = await starting;
+        await Promise.all(round.map((r, i) => cancel(started[i]?.session, r.owned.target.endpoint)));
+        return round.map(() => ({ ok: false as const, error: asError(error), fromSource: true }));
+      }
+      this.stats.sourceReads += 1;
+      const sessions = await starting;
       const live = sessions.flatMap((s, i) => (s.session ? [{ index: i, session: s.session }] : []));
       if (live.length === 0) {
         stream.body.destroy();
