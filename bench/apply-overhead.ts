@@ -45,7 +45,7 @@ const started = performance.now();
 const result = await execa(
   'node',
   [
-    fileURLToPath(new URL('../tasks/apply-ordered.js', import.meta.url)),
+    fileURLToPath(new URL('../bin/apply-ordered.js', import.meta.url)),
     '--config',
     config,
     folder,

@@ -11,7 +11,7 @@ import { mapPool } from '../src/mirror/work-pool.js';
 import { RegistryClient } from '../src/registry/index.js';
 import type { DataSet } from './mirror-sets.js';
 
-export const MIRROR_SCRIPT = fileURLToPath(new URL('../tasks/mirror-repos.js', import.meta.url));
+export const MIRROR_SCRIPT = fileURLToPath(new URL('../bin/mirror-repos.js', import.meta.url));
 const TIME = '/usr/bin/time';
 /** containers/image's blob-info cache for root; deleted before cold skopeo runs (local-infra.md §3). */
 export const SKOPEO_CACHE = '/var/lib/containers/cache/blob-info-cache-v1.boltdb';

@@ -10,7 +10,7 @@ import { type QuayEmulator, startQuayEmulator } from '../test/support/quay-emula
  * entrypoints against them: quay-init, create-robots and proxycache, the same again (no change), a
  * mirror plan, and what a config mistake looks like. No external service is contacted.
  */
-const TASKS_DIR = fileURLToPath(new URL('../tasks/', import.meta.url));
+const TASKS_DIR = fileURLToPath(new URL('../bin/', import.meta.url));
 const bold = (text: string) => (process.stdout.isTTY ? `\u001b[1m${text}\u001b[0m` : text);
 
 interface Step {

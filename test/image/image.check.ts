@@ -71,7 +71,7 @@ describe('the image as OpenShift runs it', () => {
   });
 
   test('the application tree cannot be changed at run time', async () => {
-    const r = await inImage(['sh', '-c', 'touch /opt/quay-tasks/dist/tasks/x.js']);
+    const r = await inImage(['sh', '-c', 'touch /opt/quay-tasks/dist/bin/x.js']);
     assert.notEqual(r.exitCode, 0);
     assert.match(r.stderr, /Permission denied|Read-only/i);
   });
