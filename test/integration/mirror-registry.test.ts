@@ -166,6 +166,29 @@ describe('mirror-repos between docker-registry processes', () => {
     }
   });
 
+  test('referrers kept under the referrers tag schema (no referrers API here) come along; signatures: false leaves them', async () => {
+    const app = image('refs-app');
+    await pushImage(ca, 'refs/app', app, 'v1');
+    // What oras or notation leave on a registry without the referrers API: an index of the referrers
+    // under the tag sha256-<hex of the subject>.
+    const signature = image('refs-signature-artifact');
+    const referrers = index([signature]);
+    const referrersTag = `sha256-${app.digest.slice('sha256:'.length)}`;
+    await pushIndex(ca, 'refs/app', [signature], referrers, referrersTag);
+
+    const plain = await runMirror(
+      instances(),
+      "  source: a\n  destinations: [{instance: b, prefix: 'plain/'}]\n  signatures: false\n  repositories: [refs/app:v1]",
+    );
+    assert.equal(plain.exitCode, 0, plain.stderr);
+    assert.deepEqual(await tagsAt(cb, 'plain/refs/app'), { v1: app.digest });
+
+    const run = await mirror('  repositories: [refs/app:v1]');
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.deepEqual(await tagsAt(cb, 'refs/app'), { [referrersTag]: referrers.digest, v1: app.digest });
+    assert.ok((await cb.getManifest('refs/app', signature.digest)).bytes.equals(signature.bytes));
+  });
+
   test('--skip-broken-images: a manifest whose layer was deleted at the source fails alone, exit 1', async () => {
     const good = image('brk-good');
     const bad = image('brk-bad');

@@ -35,11 +35,15 @@ const tags = [
   { name: SIG1, digest: D3, startTs: 40 },
 ];
 
-test('cosign tag names of a digest, and telling them apart', () => {
-  assert.deepEqual(signatureTagsOf(D1), [SIG1, ATT1, `sha256-${'1'.repeat(64)}.sbom`]);
+test('cosign and referrers-schema tag names of a digest, and telling them apart', () => {
+  const referrersTag = `sha256-${'1'.repeat(64)}`;
+  assert.deepEqual(signatureTagsOf(D1), [SIG1, ATT1, `${referrersTag}.sbom`, referrersTag]);
   assert.deepEqual(signatureTagsOf('sha512:abc'), []);
   assert.ok(isSignatureTag(SIG1));
+  assert.ok(isSignatureTag(referrersTag));
   assert.ok(!isSignatureTag('sha256-abc.sig'));
+  assert.ok(!isSignatureTag(`${referrersTag}.txt`));
+  assert.ok(!isSignatureTag(`x${referrersTag}`));
 });
 
 test('chooseTags: the union of every whole-repository filter, plus explicit tags; missing explicit tags named', () => {
@@ -79,6 +83,12 @@ test('signatureTagsFor: cosign tags of chosen digests that the source has, not a
     [SIG1, ATT1],
   );
   assert.deepEqual(signatureTagsFor([D1], withAtt, new Set([SIG1, ATT1])), []);
+  const referrersTag = { name: `sha256-${'1'.repeat(64)}`, digest: D3 };
+  assert.deepEqual(
+    signatureTagsFor([D1], [...withAtt, referrersTag], new Set([SIG1, ATT1])).map((t) => t.name),
+    [referrersTag.name],
+    'the referrers tag schema (a registry without the referrers API)',
+  );
   assert.deepEqual(signatureTagsFor([D2], withAtt, new Set()), []);
 });
 
