@@ -267,22 +267,7 @@ export class RegistryClient {
       headers: { accept: MANIFEST_ACCEPT },
       auth: this.#read(repository, options),
     };
-    // The http layer retries up to the response headers; a connection that breaks while the body is read
-    // (a reset mid-response) is sent again here, as often as the retry policy allows.
-    let response: HttpResponse;
-    let bytes: Buffer;
-    for (let attempt = 1; ; attempt += 1) {
-      response = await this.#send(`get ${what}`, request);
-      try {
-        bytes = await response.bytes();
-        break;
-      } catch (error) {
-        if (attempt >= this.#http.retryPolicy.maxAttempts || !isRetryableErrorCode(errorCodeOf(error))) {
-          throw error;
-        }
-        this.#log(`get ${what}: the body broke off (${(error as Error).message}); sending again`);
-      }
-    }
+    const { response, body: bytes } = await this.#sendAndRead(`get ${what}`, request);
     const announced = response.header('docker-content-digest');
     if (announced !== undefined && isDigest(announced) && announced !== sha256Digest(bytes)) {
       throw new DigestMismatchError({
@@ -568,7 +553,7 @@ export class RegistryClient {
       headers: { accept: 'application/json' },
       auth: this.#read(repository, options),
     })) {
-      const parsed = tagListSchema.safeParse(await page.json());
+      const parsed = tagListSchema.safeParse(this.#json(page.body, `the tag list of ${repository}`));
       if (!parsed.success) {
         throw new RegistryProtocolError(
           `${this.registry}: the tag list of ${repository} is not {"tags": [...]}`,
@@ -591,7 +576,7 @@ export class RegistryClient {
       headers: { accept: 'application/json' },
       auth: this.#auth.scoped(['registry:catalog:*']),
     })) {
-      const parsed = catalogSchema.safeParse(await page.json());
+      const parsed = catalogSchema.safeParse(this.#json(page.body, 'the catalog'));
       if (!parsed.success) {
         throw new RegistryProtocolError(`${this.registry}: the catalog is not {"repositories": [...]}`);
       }
@@ -620,19 +605,16 @@ export class RegistryClient {
       auth: this.#pull(repository),
       allowStatus: [404],
     })) {
-      if (page.status === 404) {
-        await page.dump();
-        return { supported: false };
-      }
+      if (page.response.status === 404) return { supported: false };
       if (
-        page
+        page.response
           .header('oci-filters-applied')
           ?.split(',')
           .some((f) => f.trim() === 'artifactType')
       ) {
         filteredByRegistry = true;
       }
-      const index = parseManifest(await page.bytes(), { contentType: page.header('content-type') });
+      const index = parseManifest(page.body, { contentType: page.response.header('content-type') });
       if (index.kind !== 'index') {
         throw new RegistryProtocolError(
           `${this.registry}: the referrers answer for ${digest} is not an index`,
@@ -675,21 +657,53 @@ export class RegistryClient {
     }
   }
 
-  /** Each page of a Link-paginated listing; a page's body is the caller's to read. */
-  async *#pages(operation: string, request: HttpRequest): AsyncGenerator<HttpResponse> {
+  /**
+   * Sends a request and reads its whole body. The http layer retries up to the response headers; a
+   * connection that breaks while the body is read (a reset mid-response) is sent again here, as often as
+   * the retry policy allows.
+   */
+  async #sendAndRead(
+    operation: string,
+    request: HttpRequest,
+  ): Promise<{ response: HttpResponse; body: Buffer }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const response = await this.#send(operation, request);
+      try {
+        return { response, body: await response.bytes() };
+      } catch (error) {
+        if (attempt >= this.#http.retryPolicy.maxAttempts || !isRetryableErrorCode(errorCodeOf(error))) {
+          throw error;
+        }
+        this.#log(`${operation}: the body broke off (${(error as Error).message}); sending again`);
+      }
+    }
+  }
+
+  #json(body: Buffer, what: string): unknown {
+    try {
+      return JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new RegistryProtocolError(`${this.registry}: ${what} is not JSON`);
+    }
+  }
+
+  /** Each page of a Link-paginated listing with its body read (a page cut off mid-body is sent again). */
+  async *#pages(
+    operation: string,
+    request: HttpRequest,
+  ): AsyncGenerator<{ response: HttpResponse; body: Buffer }> {
     const seen = new Set<string>();
     let next: HttpRequest | undefined = request;
     for (let page = 1; next !== undefined; page += 1) {
       if (page > MAX_PAGES) {
         throw new RegistryProtocolError(`${this.registry}: ${operation}: more than ${MAX_PAGES} pages`);
       }
-      const response: HttpResponse = await this.#send(operation, next);
-      const link = nextLink(response.headers.link);
+      const read = await this.#sendAndRead(operation, next);
+      const link = nextLink(read.response.headers.link);
       next = undefined;
       if (link !== undefined) {
-        const url = new URL(link, response.url);
+        const url = new URL(link, read.response.url);
         if (url.origin !== new URL(this.url).origin || seen.has(url.href)) {
-          await response.dump();
           throw new RegistryProtocolError(
             `${this.registry}: ${operation}: the next-page link ${url.pathname}${url.search} ` +
               (seen.has(url.href) ? 'repeats an earlier page' : 'leaves the registry'),
@@ -698,7 +712,7 @@ export class RegistryClient {
         seen.add(url.href);
         next = { ...request, path: url.href, query: undefined };
       }
-      yield response;
+      yield read;
     }
   }
 

@@ -380,6 +380,31 @@ describe('RegistryClient against the Quay emulator', () => {
     );
   });
 
+  test('a tag-list page cut off mid-body is read again; the listing is whole', async () => {
+    const tags = ['a', 'b', 'c', 'd', 'e'];
+    await quay.seed.pushImage('acme/cutpages', tags);
+    const c = alice();
+    await c.listTags('acme/cutpages', { pageSize: 2 }); // token first, so the faults hit the pages
+    quay.requests.length = 0;
+    quay.faults.add({
+      method: 'GET',
+      path: /^\/v2\/acme\/cutpages\/tags\/list\?n=2&last=b$/,
+      times: 2,
+      action: { type: 'truncate', afterBytes: 5 },
+    });
+    assert.deepEqual(await c.listTags('acme/cutpages', { pageSize: 2 }), tags);
+    assert.deepEqual(
+      quay.requestsTo({ path: '/v2/acme/cutpages/tags/list' }).map((r) => [r.query, r.fault]),
+      [
+        ['n=2', null],
+        ['n=2&last=b', 'truncate'],
+        ['n=2&last=b', 'truncate'],
+        ['n=2&last=b', null],
+        ['n=2&last=d', null],
+      ],
+    );
+  });
+
   test('referrers: the API lists manifests whose subject is the digest, filtered by artifactType', async () => {
     const subject = await quay.seed.pushImage('acme/signed', 'v1', { format: 'oci' });
     const signature = await quay.seed.pushImage('acme/signed', [], {
