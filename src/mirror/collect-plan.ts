@@ -10,6 +10,7 @@ import { errorMessage } from '../ci/item-failure.js';
 import type { Logger } from '../ci/logger.js';
 import type { TaskContext } from '../cli/task.js';
 import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
+import { namespaceExists } from './destination-setup.js';
 import { discoverRepositories } from './discovery.js';
 import { closeEndpoints, type Endpoint, openEndpoint } from './endpoint.js';
 import { selectedBy } from './glob.js';
@@ -59,6 +60,18 @@ export interface PlanContext {
 type Discovery = NonNullable<MirrorReposConfig['discovery']>;
 
 export async function collectPlan(context: PlanContext): Promise<MirrorPlan> {
+  const repositories = await planRepositories(context);
+  return { repositories, organizations: await planOrganizations(context, repositories) };
+}
+
+/**
+ * The plan of every selected repository; `onPlanned` gets each as soon as it is made, so its copy can
+ * start while the rest are still being read.
+ */
+export async function planRepositories(
+  context: PlanContext,
+  onPlanned?: (repository: RepositoryPlan) => void,
+): Promise<RepositoryPlan[]> {
   const { section, source, log } = context;
   const restriction = context.restriction ?? {};
   const { selections, notSelected } = await selectRepositories(context, restriction);
@@ -73,10 +86,11 @@ export async function collectPlan(context: PlanContext): Promise<MirrorPlan> {
         'have no times; the first N in tag-list order are kept',
     );
   }
-  const repositories = await mapPool(selections, section.concurrency, (selection) =>
-    planRepository(context, selection, restriction),
-  );
-  return { repositories, organizations: await planOrganizations(context, repositories) };
+  return mapPool(selections, section.concurrency, async (selection) => {
+    const planned = await planRepository(context, selection, restriction);
+    onPlanned?.(planned);
+    return planned;
+  });
 }
 
 /**
@@ -229,19 +243,12 @@ async function planOrganizations(
     }
   }
   return Promise.all(
-    [...wanted.values()].map(async ({ target, organization }) => {
-      const api = target.endpoint.api;
-      const found = api ? await api.getOrganization(organization) : undefined;
-      // A user namespace is no organization, but pushes into it work when it is the token's own.
-      const exists = found !== undefined || (await isUserNamespace(target.endpoint, organization));
-      return { target: target.side.instance, organization, exists };
-    }),
+    [...wanted.values()].map(async ({ target, organization }) => ({
+      target: target.side.instance,
+      organization,
+      exists: await namespaceExists(target.endpoint, organization),
+    })),
   );
-}
-
-async function isUserNamespace(endpoint: Endpoint, namespace: string): Promise<boolean> {
-  const user = await endpoint.api?.currentUser().catch(() => undefined);
-  return user?.username === namespace;
 }
 
 /**

@@ -2,91 +2,152 @@
  * Before the first push: missing organizations are created through the API (Quay never creates a
  * namespace on push, and a push into a missing one is refused, quay-api.md §11.2), then missing
  * repositories (private). Only Quay targets with an API token; elsewhere the push creates the repository,
- * or the registry needs none.
+ * or the registry needs none. A repository is prepared as soon as its plan is made (the copy of the
+ * repositories planned first need not wait for the rest); each organization is looked at and created once.
  */
 
 import { errorMessage } from '../ci/item-failure.js';
 import type { Logger } from '../ci/logger.js';
 import type { Report } from '../ci/report.js';
 import type { MirrorTarget } from './collect-plan.js';
+import type { Endpoint } from './endpoint.js';
 import { splitQuayPath } from './inventory.js';
-import type { DestinationPlan, MirrorPlan } from './plan.js';
+import type { DestinationPlan, MirrorPlan, RepositoryPlan } from './plan.js';
 import { mapPool } from './work-pool.js';
 
 export interface SetupContext {
   targets: readonly MirrorTarget[];
   createOrganizations: boolean;
-  concurrency: number;
   report: Report;
   log: Logger;
   /** Records a failed item (and stops the run unless it keeps going). */
   fail(ref: string, error: unknown): void;
 }
 
-/** Creates what is missing; returns the destinations that cannot be copied to, with why. */
-export async function prepareDestinations(
-  plan: MirrorPlan,
-  context: SetupContext,
-): Promise<Map<DestinationPlan, string>> {
-  const blocked = new Map<DestinationPlan, string>();
-  const endpointOf = (name: string) => context.targets.find((t) => t.side.instance === name)?.endpoint;
-  const brokenOrganizations = new Map<string, string>();
-  await Promise.all(
-    plan.organizations
-      .filter((o) => !o.exists)
-      .map(async ({ target, organization }) => {
-        const ref = `${target}/${organization}`;
-        const api = endpointOf(target)?.api;
-        if (!api) return;
-        if (!context.createOrganizations) {
-          const why = `organization ${organization} does not exist at ${target} (createOrganizations is off)`;
-          brokenOrganizations.set(ref, why);
-          context.fail(ref, why);
-          return;
-        }
-        try {
-          await api.createOrganization(organization);
-          context.report.add({ ref, action: 'created', detail: 'organization' });
-          context.log.info(`${ref}: organization created`);
-        } catch (error) {
-          // Parallel runs (the shards of the quay-mirror Pipeline) race to create the same organization;
-          // Quay's "already exists" also covers a user of that name, so only an organization now found counts.
-          if (
-            errorMessage(error).includes('already exists') &&
-            (await api.getOrganization(organization).catch(() => undefined)) !== undefined
-          ) {
-            context.log.info(`${ref}: organization created meanwhile by another run`);
-            return;
-          }
-          brokenOrganizations.set(
-            ref,
-            `creating organization ${organization} failed: ${errorMessage(error)}`,
-          );
-          context.fail(ref, error);
-        }
-      }),
-  );
-  const destinations = plan.repositories.flatMap((r) => r.destinations);
-  for (const destination of destinations) {
-    const why = brokenOrganizations.get(`${destination.target}/${splitQuayPath(destination.path).namespace}`);
-    if (why !== undefined && destination.copy.length > 0) blocked.set(destination, why);
+/** Is `namespace` at a Quay instance (with an API token) an organization, or the token's own user? */
+export async function namespaceExists(endpoint: Endpoint, namespace: string): Promise<boolean> {
+  const api = endpoint.api;
+  if (!api) return true;
+  if ((await api.getOrganization(namespace)) !== undefined) return true;
+  // A user namespace is no organization, but pushes into it work when it is the token's own.
+  const user = await api.currentUser().catch(() => undefined);
+  return user?.username === namespace;
+}
+
+export class DestinationPreparer {
+  readonly #context: SetupContext;
+  /** `target/organization` → undefined once it exists, else why its repositories cannot be copied to. */
+  readonly #organizations = new Map<string, Promise<string | undefined>>();
+  /** `target/organization` the plan already found missing: no second look. */
+  readonly #knownMissing = new Set<string>();
+
+  /** `known`: organizations whose existence the plan has already read. */
+  constructor(context: SetupContext, known: MirrorPlan['organizations'] = []) {
+    this.#context = context;
+    for (const { target, organization, exists } of known) {
+      const ref = `${target}/${organization}`;
+      if (exists) this.#organizations.set(ref, Promise.resolve(undefined));
+      else this.#knownMissing.add(ref);
+    }
   }
-  const toCreate = destinations.filter(
-    (d) => d.repositoryExists === false && d.copy.length > 0 && !blocked.has(d) && endpointOf(d.target)?.api,
-  );
-  await mapPool(toCreate, context.concurrency, async (destination) => {
-    const api = endpointOf(destination.target)?.api;
-    if (!api) return;
-    const ref = `${destination.target}/${destination.path}`;
+
+  /** Creates what the repository's destinations lack; returns those that cannot be copied to, with why. */
+  async prepare(repository: RepositoryPlan): Promise<Map<DestinationPlan, string>> {
+    const blocked = new Map<DestinationPlan, string>();
+    await Promise.all(
+      repository.destinations.map(async (destination) => {
+        if (destination.repositoryExists !== false || destination.copy.length === 0) return;
+        const endpoint = this.#endpointOf(destination.target);
+        if (!endpoint?.api) return;
+        const { namespace } = splitQuayPath(destination.path);
+        const why =
+          (await this.#organization(endpoint, destination.target, namespace)) ??
+          (await this.#repository(endpoint, destination));
+        if (why !== undefined) blocked.set(destination, why);
+      }),
+    );
+    return blocked;
+  }
+
+  #endpointOf(name: string): Endpoint | undefined {
+    return this.#context.targets.find((t) => t.side.instance === name)?.endpoint;
+  }
+
+  #organization(endpoint: Endpoint, target: string, organization: string): Promise<string | undefined> {
+    const ref = `${target}/${organization}`;
+    let outcome = this.#organizations.get(ref);
+    if (!outcome) {
+      outcome = this.#ensureOrganization(endpoint, ref, organization);
+      this.#organizations.set(ref, outcome);
+    }
+    return outcome;
+  }
+
+  async #ensureOrganization(endpoint: Endpoint, ref: string, organization: string) {
+    const { report, log } = this.#context;
+    const api = endpoint.api;
+    if (!api) return undefined;
+    try {
+      if (!this.#knownMissing.has(ref) && (await namespaceExists(endpoint, organization))) return undefined;
+    } catch (error) {
+      const why = `looking up organization ${organization} failed: ${errorMessage(error)}`;
+      this.#context.fail(ref, why);
+      return why;
+    }
+    if (!this.#context.createOrganizations) {
+      const why = `organization ${organization} does not exist at ${endpoint.name} (createOrganizations is off)`;
+      this.#context.fail(ref, why);
+      return why;
+    }
+    try {
+      await api.createOrganization(organization);
+      report.add({ ref, action: 'created', detail: 'organization' });
+      log.info(`${ref}: organization created`);
+      return undefined;
+    } catch (error) {
+      // Parallel runs (the shards of the quay-mirror Pipeline) race to create the same organization;
+      // Quay's "already exists" also covers a user of that name, so only an organization now found counts.
+      if (
+        errorMessage(error).includes('already exists') &&
+        (await api.getOrganization(organization).catch(() => undefined)) !== undefined
+      ) {
+        log.info(`${ref}: organization created meanwhile by another run`);
+        return undefined;
+      }
+      this.#context.fail(ref, error);
+      return `creating organization ${organization} failed: ${errorMessage(error)}`;
+    }
+  }
+
+  async #repository(endpoint: Endpoint, destination: DestinationPlan): Promise<string | undefined> {
+    const api = endpoint.api;
+    if (!api) return undefined;
     const { namespace, repository } = splitQuayPath(destination.path);
     try {
       await api.createRepository(namespace, repository, 'private');
-      context.report.add({ ref, action: 'created', detail: 'repository (private)' });
+      this.#context.report.add({
+        ref: `${destination.target}/${destination.path}`,
+        action: 'created',
+        detail: 'repository (private)',
+      });
+      return undefined;
     } catch (error) {
       // Another run (or a push) may have made it in the meantime: that is what we wanted.
-      if (errorMessage(error).includes('already exists')) return;
-      blocked.set(destination, `creating repository ${destination.path} failed: ${errorMessage(error)}`);
+      if (errorMessage(error).includes('already exists')) return undefined;
+      return `creating repository ${destination.path} failed: ${errorMessage(error)}`;
     }
+  }
+}
+
+/** The whole plan at once (its organizations read while planning): creates what is missing, returns the destinations that cannot be copied to. */
+export async function prepareDestinations(
+  plan: MirrorPlan,
+  context: SetupContext & { concurrency?: number },
+): Promise<Map<DestinationPlan, string>> {
+  const preparer = new DestinationPreparer(context, plan.organizations);
+  const blocked = new Map<DestinationPlan, string>();
+  await mapPool(plan.repositories, context.concurrency ?? 6, async (repository) => {
+    for (const [destination, why] of await preparer.prepare(repository)) blocked.set(destination, why);
   });
   return blocked;
 }

@@ -1,8 +1,8 @@
 /**
- * Carries out a plan: records what needs nothing (or cannot be done), prepares the destinations, copies
- * one manifest tree per source digest to every destination that needs it (a pool of `concurrency` trees;
- * requests bounded per host underneath), then prunes. Without `keepGoing` the first failure stops new
- * work: copies in flight finish, the rest is reported as skipped.
+ * Carries out the plan as it is made: per repository, records what needs nothing (or cannot be done),
+ * prepares the destinations, copies one manifest tree per source digest to every destination that needs
+ * it (one pool of `concurrency` trees; requests bounded per host underneath); at the end, prunes. Without
+ * `keepGoing` the first failure stops new work: copies in flight finish, the rest is reported as skipped.
  */
 import type { Logger } from '../ci/logger.js';
 import type { Report } from '../ci/report.js';
@@ -10,14 +10,21 @@ import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
 import { BlobTransfers, type TransferStats } from './blob-transfer.js';
 import type { MirrorTarget } from './collect-plan.js';
 import { type CopyDestination, ManifestCopier } from './copy.js';
-import { prepareDestinations } from './destination-setup.js';
+import { DestinationPreparer } from './destination-setup.js';
 import type { Endpoint } from './endpoint.js';
 import type { HostLimiter } from './host-limiter.js';
 import { MirrorLedger } from './ledger.js';
-import { type CopyJob, copyJobs, type DestinationPlan, destinationRef, type MirrorPlan } from './plan.js';
+import {
+  type CopyJob,
+  copyJobs,
+  type DestinationPlan,
+  destinationRef,
+  type MirrorPlan,
+  type RepositoryPlan,
+} from './plan.js';
 import { TransferProgress } from './progress.js';
 import { pruneDestination } from './prune.js';
-import { runPool } from './work-pool.js';
+import { WorkQueue } from './work-pool.js';
 
 export interface ExecuteContext {
   section: MirrorReposConfig;
@@ -37,44 +44,114 @@ export interface MirrorTotals {
   transfers: Readonly<TransferStats>;
 }
 
-export async function executePlan(plan: MirrorPlan, context: ExecuteContext): Promise<MirrorTotals> {
-  const { section, log } = context;
-  const ledger = new MirrorLedger(context.report, log, section.keepGoing);
-  const endpointOf = (name: string) => context.targets.find((t) => t.side.instance === name)?.endpoint;
-  recordPlanOutcome(plan, ledger, context.source.name);
+/**
+ * Copies repositories as their plans arrive (`add`, while the others are still being read), then prunes
+ * (`finish`). Each repository: what needs nothing (or cannot be done) is recorded, its destinations are
+ * prepared, and its manifest trees join one pool of `concurrency` copies.
+ */
+export class PlanExecution {
+  readonly #context: ExecuteContext;
+  readonly #ledger: MirrorLedger;
+  readonly #preparer: DestinationPreparer;
+  readonly #copier: ManifestCopier;
+  readonly #blobs: BlobTransfers;
+  readonly #queue: WorkQueue<CopyJob>;
+  readonly #jobsLeft = new Map<DestinationPlan, number>();
+  /** Repositories being prepared (their jobs join the queue when ready). */
+  readonly #preparing: Promise<void>[] = [];
 
-  // After a failure that stops the run, nothing is created either.
-  const blocked = ledger.stopped
-    ? new Map<DestinationPlan, string>()
-    : await prepareDestinations(plan, {
+  constructor(context: ExecuteContext, knownOrganizations: MirrorPlan['organizations'] = []) {
+    const { section, log } = context;
+    this.#context = context;
+    this.#ledger = new MirrorLedger(context.report, log, section.keepGoing);
+    this.#preparer = new DestinationPreparer(
+      {
         targets: context.targets,
         createOrganizations: section.createOrganizations,
-        concurrency: section.concurrency,
         report: context.report,
         log,
-        fail: (ref, error) => ledger.fail(ref, error),
-      });
-  for (const [destination, why] of blocked) {
-    for (const ref of destination.copy) ledger.fail(destinationRef(destination, ref), why, destination);
+        fail: (ref, error) => this.#ledger.fail(ref, error),
+      },
+      knownOrganizations,
+    );
+    const progress = new TransferProgress((line) => log.info(line));
+    this.#blobs = new BlobTransfers({ limiter: context.limiter, log, onBytes: (n) => progress.add(n) });
+    this.#copier = new ManifestCopier({
+      blobs: this.#blobs,
+      limiter: context.limiter,
+      signatures: section.signatures,
+      log,
+    });
+    this.#queue = new WorkQueue<CopyJob>(
+      section.concurrency,
+      (job) => this.#runJob(job),
+      () => this.#ledger.stopped,
+    );
   }
 
-  const jobs = plan.repositories
-    .flatMap((repository) => (repository.error === undefined ? copyJobs(repository) : []))
-    .map((job) => ({ ...job, targets: job.targets.filter((t) => !blocked.has(t.destination)) }))
-    .filter((job) => job.targets.length > 0);
-  const jobsLeft = new Map<DestinationPlan, number>();
-  for (const t of jobs.flatMap((job) => job.targets)) {
-    jobsLeft.set(t.destination, (jobsLeft.get(t.destination) ?? 0) + 1);
+  /** A repository's plan, as soon as it is made. */
+  add(repository: RepositoryPlan): void {
+    recordPlanOutcome(repository, this.#ledger, this.#context.source.name);
+    if (repository.error !== undefined) return;
+    this.#preparing.push(this.#prepareAndQueue(repository));
   }
-  for (const d of plan.repositories.flatMap((r) => r.destinations)) if (!jobsLeft.has(d)) ledger.printLine(d);
 
-  const progress = new TransferProgress((line) => log.info(line));
-  const blobs = new BlobTransfers({ limiter: context.limiter, log, onBytes: (n) => progress.add(n) });
-  const copier = new ManifestCopier({ blobs, limiter: context.limiter, signatures: section.signatures, log });
+  /** After the last `add`: waits for every copy, prunes, prints the last lines, and adds up. */
+  async finish(repositories: readonly RepositoryPlan[]): Promise<MirrorTotals> {
+    await Promise.all(this.#preparing);
+    const ledger = this.#ledger;
+    const { notStarted } = await this.#queue.close();
+    for (const job of notStarted) {
+      for (const t of job.targets) for (const ref of t.refs) ledger.skippedRef(t.destination, ref);
+    }
+    const destinations = repositories.flatMap((r) => r.destinations);
+    if (this.#context.section.prune && !ledger.stopped) {
+      for (const destination of destinations) {
+        const endpoint = this.#endpointOf(destination.target);
+        if (!endpoint || destination.prune.length === 0 || ledger.failures(destination) > 0) continue;
+        for (const outcome of await pruneDestination(endpoint, destination, this.#context.limiter)) {
+          if (outcome.error === undefined) ledger.deletedRef(destination, outcome);
+          else ledger.fail(destinationRef(destination, outcome), outcome.error, destination);
+        }
+      }
+    }
+    for (const d of destinations) ledger.printLine(d);
+    return {
+      copied: ledger.copied,
+      unchanged: ledger.unchanged,
+      deleted: ledger.deleted,
+      failed: ledger.failed,
+      transfers: this.#blobs.stats,
+    };
+  }
 
-  const runJob = async (job: CopyJob) => {
+  async #prepareAndQueue(repository: RepositoryPlan): Promise<void> {
+    const ledger = this.#ledger;
+    // After a failure that stops the run, nothing is created either.
+    const blocked = ledger.stopped
+      ? new Map<DestinationPlan, string>()
+      : await this.#preparer.prepare(repository);
+    for (const [destination, why] of blocked) {
+      for (const ref of destination.copy) ledger.fail(destinationRef(destination, ref), why, destination);
+    }
+    const jobs = copyJobs(repository)
+      .map((job) => ({ ...job, targets: job.targets.filter((t) => !blocked.has(t.destination)) }))
+      .filter((job) => job.targets.length > 0);
+    for (const t of jobs.flatMap((job) => job.targets)) {
+      this.#jobsLeft.set(t.destination, (this.#jobsLeft.get(t.destination) ?? 0) + 1);
+    }
+    for (const d of repository.destinations) if (!this.#jobsLeft.has(d)) ledger.printLine(d);
+    this.#queue.push(...jobs);
+  }
+
+  #endpointOf(name: string): Endpoint | undefined {
+    return this.#context.targets.find((t) => t.side.instance === name)?.endpoint;
+  }
+
+  async #runJob(job: CopyJob): Promise<void> {
+    const ledger = this.#ledger;
     const destinations = job.targets.flatMap((target) => {
-      const endpoint = endpointOf(target.destination.target);
+      const endpoint = this.#endpointOf(target.destination.target);
       if (!endpoint) return [];
       const copy: CopyDestination = {
         endpoint,
@@ -85,8 +162,8 @@ export async function executePlan(plan: MirrorPlan, context: ExecuteContext): Pr
       };
       return [{ target, copy }];
     });
-    await copier.copy(
-      { endpoint: context.source, repository: job.repository.sourcePath },
+    await this.#copier.copy(
+      { endpoint: this.#context.source, repository: job.repository.sourcePath },
       job.digest,
       destinations.map((d) => ({ destination: d.copy, refs: d.target.refs.map((r) => r.tag ?? r.digest) })),
     );
@@ -98,53 +175,28 @@ export async function executePlan(plan: MirrorPlan, context: ExecuteContext): Pr
         // The first name carries the bytes; further tags of the same digest were a manifest PUT each.
         else ledger.copiedRef(destination, ref, i === 0 ? copy.bytes : 0);
       });
-      const left = (jobsLeft.get(destination) ?? 1) - 1;
-      jobsLeft.set(destination, left);
+      const left = (this.#jobsLeft.get(destination) ?? 1) - 1;
+      this.#jobsLeft.set(destination, left);
       if (left === 0) ledger.printLine(destination);
     }
-  };
-  const { notStarted } = await runPool(jobs, section.concurrency, runJob, () => ledger.stopped);
-  for (const job of notStarted) {
-    for (const t of job.targets) for (const ref of t.refs) ledger.skippedRef(t.destination, ref);
   }
-
-  if (section.prune && !ledger.stopped) {
-    for (const destination of plan.repositories.flatMap((r) => r.destinations)) {
-      const endpoint = endpointOf(destination.target);
-      if (!endpoint || destination.prune.length === 0 || ledger.failures(destination) > 0) continue;
-      for (const outcome of await pruneDestination(endpoint, destination, context.limiter)) {
-        if (outcome.error === undefined) ledger.deletedRef(destination, outcome);
-        else ledger.fail(destinationRef(destination, outcome), outcome.error, destination);
-      }
-    }
-  }
-  for (const d of plan.repositories.flatMap((r) => r.destinations)) ledger.printLine(d);
-  return {
-    copied: ledger.copied,
-    unchanged: ledger.unchanged,
-    deleted: ledger.deleted,
-    failed: ledger.failed,
-    transfers: blobs.stats,
-  };
 }
 
-/** Source and destination problems found while planning, and the refs that are already in place. */
-function recordPlanOutcome(plan: MirrorPlan, ledger: MirrorLedger, sourceName: string): void {
-  for (const repository of plan.repositories) {
-    if (repository.error !== undefined) {
-      ledger.fail(`${sourceName}/${repository.sourcePath}`, repository.error);
-      continue;
-    }
-    for (const tag of repository.missing) {
-      ledger.fail(`${sourceName}/${repository.sourcePath}:${tag}`, 'the tag does not exist at the source');
-    }
-    for (const destination of repository.destinations) {
-      if (destination.error !== undefined) {
-        for (const ref of repository.wanted)
-          ledger.fail(destinationRef(destination, ref), destination.error, destination);
-      } else {
-        for (const ref of destination.unchanged) ledger.unchangedRef(destination, ref);
-      }
+/** A repository's problems found while planning, and the refs that are already in place. */
+function recordPlanOutcome(repository: RepositoryPlan, ledger: MirrorLedger, sourceName: string): void {
+  if (repository.error !== undefined) {
+    ledger.fail(`${sourceName}/${repository.sourcePath}`, repository.error);
+    return;
+  }
+  for (const tag of repository.missing) {
+    ledger.fail(`${sourceName}/${repository.sourcePath}:${tag}`, 'the tag does not exist at the source');
+  }
+  for (const destination of repository.destinations) {
+    if (destination.error !== undefined) {
+      for (const ref of repository.wanted)
+        ledger.fail(destinationRef(destination, ref), destination.error, destination);
+    } else {
+      for (const ref of destination.unchanged) ledger.unchangedRef(destination, ref);
     }
   }
 }

@@ -1,12 +1,13 @@
 /**
  * The mirror-repos run: roles and endpoints from the config → preflight (DNS and TCP of every registry,
  * failing fast with the host named) → plan (reads only) → the plan as report items (dry run) or its
- * execution → results. Endpoints are closed however it ends.
+ * execution, each repository's copy starting as soon as its plan is made → results. Endpoints are closed
+ * however it ends.
  */
 import type { TaskContext } from '../cli/task.js';
-import { collectPlan, type MirrorTarget } from './collect-plan.js';
+import { collectPlan, type MirrorTarget, planRepositories } from './collect-plan.js';
 import { closeEndpoints, type Endpoint, openEndpoint } from './endpoint.js';
-import { executePlan } from './execute.js';
+import { PlanExecution } from './execute.js';
 import { HostLimiter } from './host-limiter.js';
 import { preflight } from './preflight.js';
 import { formatBytes } from './progress.js';
@@ -65,17 +66,10 @@ export async function runMirror(context: MirrorContext, restriction: MirrorRestr
     }
 
     const limiter = new HostLimiter(section.concurrency);
-    const plan = await collectPlan({
-      section,
-      source,
-      targets,
-      limiter,
-      log,
-      dryRun: context.dryRun,
-      restriction,
-    });
+    const planContext = { section, source, targets, limiter, log, dryRun: context.dryRun, restriction };
 
     if (context.dryRun) {
+      const plan = await collectPlan(planContext);
       const { unchanged } = reportPlan(plan, {
         report,
         log,
@@ -87,7 +81,8 @@ export async function runMirror(context: MirrorContext, restriction: MirrorRestr
       return;
     }
 
-    const totals = await executePlan(plan, {
+    // A repository's copy starts as soon as its plan is made, while the rest are still being read.
+    const execution = new PlanExecution({
       section,
       source: source.endpoint,
       targets,
@@ -95,6 +90,8 @@ export async function runMirror(context: MirrorContext, restriction: MirrorRestr
       log,
       report,
     });
+    const repositories = await planRepositories(planContext, (repository) => execution.add(repository));
+    const totals = await execution.finish(repositories);
     const t = totals.transfers;
     log.info(
       `mirror: ${totals.copied} copied, ${totals.unchanged} unchanged, ${totals.failed.length} failed` +

@@ -30,3 +30,46 @@ export async function mapPool<T, R>(
   });
   return results;
 }
+
+/**
+ * A pool whose items arrive over time: at most `limit` run at once; `shouldStop` ends the taking of new
+ * items. `close()` says no more will come and waits for the running ones.
+ */
+export class WorkQueue<T> {
+  readonly #limit: number;
+  readonly #worker: (item: T) => Promise<void>;
+  readonly #shouldStop: () => boolean;
+  readonly #waiting: T[] = [];
+  readonly #lanes = new Set<Promise<void>>();
+
+  constructor(limit: number, worker: (item: T) => Promise<void>, shouldStop: () => boolean = () => false) {
+    this.#limit = limit;
+    this.#worker = worker;
+    this.#shouldStop = shouldStop;
+  }
+
+  push(...items: T[]): void {
+    this.#waiting.push(...items);
+    while (this.#lanes.size < this.#limit && this.#waiting.length > 0 && !this.#shouldStop()) {
+      const lane: Promise<void> = this.#lane().finally(() => this.#lanes.delete(lane));
+      this.#lanes.add(lane);
+    }
+  }
+
+  /** Waits until every started item has finished; returns the items never started. */
+  async close(): Promise<{ notStarted: T[] }> {
+    while (this.#lanes.size > 0) await Promise.all(this.#lanes);
+    return { notStarted: this.#waiting.splice(0) };
+  }
+
+  async #lane(): Promise<void> {
+    // A lane starts on a later tick so that `push` returns before any worker runs.
+    await Promise.resolve();
+    for (let item = this.#next(); item !== undefined; item = this.#next()) await this.#worker(item.value);
+  }
+
+  #next(): { value: T } | undefined {
+    if (this.#shouldStop() || this.#waiting.length === 0) return undefined;
+    return { value: this.#waiting.shift() as T };
+  }
+}

@@ -330,6 +330,37 @@ describe('mirror-repos between Quay instances', () => {
     assert.deepEqual(quayTags(dst.quay, 'stop/good'), {});
   });
 
+  test('a repository is copied as soon as its plan is made, while other repositories are still being read', async () => {
+    src.quay.seed.org('early', { owner: 'admin' });
+    const first = await src.quay.seed.pushImage('early/first', ['v1'], { layers: ['early first'] });
+    const second = await src.quay.seed.pushImage('early/second', ['v1'], { layers: ['early second'] });
+    // The source answers the tag listing of early/second only once the destination has been sent
+    // early/first's manifest. A run that planned everything before copying would wait for the guard.
+    const firstPushed = dst.quay.waitForRequest({ method: 'PUT', path: '/v2/early/first/manifests/v1' });
+    let guardFired = false;
+    const guard = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        guardFired = true;
+        resolve();
+      }, 20_000);
+      void firstPushed.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    src.quay.faults.add({
+      method: 'GET',
+      path: '/api/v1/repository/early/second/tag/',
+      action: { type: 'hold', until: guard },
+    });
+    const run = await mirror('  destinations: [dst]\n  repositories: [early/first, early/second]');
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.equal(guardFired, false, 'early/first was copied before early/second was planned');
+    assert.deepEqual(quayTags(dst.quay, 'early/first'), { v1: first.digest });
+    assert.deepEqual(quayTags(dst.quay, 'early/second'), { v1: second.digest });
+    assert.equal(src.quay.requestsTo({ path: '/api/v1/repository/early/second/tag/' })[0]?.fault, 'hold');
+  });
+
   test('signatures: cosign tags and OCI referrers of a copied image come along; signatures: false leaves them', async () => {
     src.quay.seed.org('sig', { owner: 'admin' });
     const image = await src.quay.seed.pushImage('sig/app', ['v1'], { layers: ['signed'] });

@@ -1,6 +1,7 @@
 /**
  * Fault injection, so clients' retry and resume logic can be tested: the next N requests matching a rule get a
- * canned status (503/429 with Retry-After, ...), a dropped connection, a body cut short, or a delay.
+ * canned status (503/429 with Retry-After, ...), a dropped connection, a body cut short, a delay, or a hold
+ * until an event.
  * Rules are checked before routing, in the order added; a rule is used up after `times` hits.
  */
 
@@ -18,7 +19,9 @@ export type FaultAction =
   /** Route normally, but destroy the socket after `afterBytes` bytes of the response body. */
   | { type: 'truncate'; afterBytes: number }
   /** Route normally after waiting `ms` (for client timeout tests). */
-  | { type: 'delay'; ms: number };
+  | { type: 'delay'; ms: number }
+  /** Route normally once `until` settles: orders this request after an event the test waits for. */
+  | { type: 'hold'; until: Promise<unknown> };
 
 export interface FaultRule {
   /** HTTP method to match; any when omitted. */

@@ -62,6 +62,8 @@ export interface QuayEmulator {
   readonly internalErrors: Error[];
   /** The request log filtered by method and/or path (exact, or RegExp). */
   requestsTo(filter: { method?: string; path?: string | RegExp }): RequestLogEntry[];
+  /** Resolves with the first request received (or to come) that matches the filter. */
+  waitForRequest(filter: { method?: string; path?: string | RegExp }): Promise<RequestLogEntry>;
   close(): Promise<void>;
 }
 
@@ -113,12 +115,8 @@ export async function startQuayEmulator(opts: QuayEmulatorOptions = {}): Promise
     },
     purgeDeletedNamespaces: () => state.purgeDeletedNamespaces(),
     internalErrors: rt.internalErrors,
-    requestsTo: ({ method, path }) =>
-      log.entries.filter(
-        (e) =>
-          (!method || e.method === method.toUpperCase()) &&
-          (path === undefined || (path instanceof RegExp ? path.test(e.path) : e.path === path)),
-      ),
+    requestsTo: (filter) => log.entries.filter(requestFilter(filter)),
+    waitForRequest: (filter) => log.waitFor(requestFilter(filter)),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -130,4 +128,10 @@ export async function startQuayEmulator(opts: QuayEmulatorOptions = {}): Promise
       await blobs.close();
     },
   };
+}
+
+function requestFilter({ method, path }: { method?: string; path?: string | RegExp }) {
+  return (e: RequestLogEntry) =>
+    (!method || e.method === method.toUpperCase()) &&
+    (path === undefined || (path instanceof RegExp ? path.test(e.path) : e.path === path));
 }

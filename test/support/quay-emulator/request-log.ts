@@ -67,6 +67,17 @@ export function describeAuth(req: IncomingMessage): RequestAuth {
 export class RequestLog {
   readonly entries: RequestLogEntry[] = [];
   #seq = 0;
+  readonly #waiters: {
+    matches: (entry: RequestLogEntry) => boolean;
+    resolve: (entry: RequestLogEntry) => void;
+  }[] = [];
+
+  /** Resolves with the first request (already received, or to come) that matches. */
+  waitFor(matches: (entry: RequestLogEntry) => boolean): Promise<RequestLogEntry> {
+    const seen = this.entries.find(matches);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.#waiters.push({ matches, resolve }));
+  }
 
   start(method: string, url: URL, auth: RequestAuth, nowMs: number): RequestLogEntry {
     const entry: RequestLogEntry = {
@@ -80,6 +91,10 @@ export class RequestLog {
       fault: null,
     };
     this.entries.push(entry);
+    for (const waiter of this.#waiters.filter((w) => w.matches(entry))) {
+      this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+      waiter.resolve(entry);
+    }
     return entry;
   }
 }

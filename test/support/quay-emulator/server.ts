@@ -119,6 +119,19 @@ export function createRequestHandler(
           return;
         }
       }
+      if (fault.type === 'hold') {
+        const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
+        if (
+          (await Promise.race([
+            fault.until.then(
+              () => 'go' as const,
+              () => 'go' as const,
+            ),
+            gone,
+          ])) !== 'go'
+        )
+          return;
+      }
       if (fault.type === 'truncate') truncateAfter = fault.afterBytes;
     }
     const ctx: RequestContext = {
