@@ -138,6 +138,9 @@ const MAX_PAGES = 10_000;
 const tagListSchema = z.looseObject({ name: z.string().optional(), tags: z.array(z.string()).nullish() });
 const catalogSchema = z.looseObject({ repositories: z.array(z.string()).nullish() });
 
+/** How many manifests read while checking tags are kept for the copy that follows (a few KiB each). */
+const READ_AHEAD_MANIFESTS = 256;
+
 /** Docker Hub's API is not served at the name used in references (distribution/reference `DefaultDomain`). */
 const API_HOSTS: Readonly<Record<string, string>> = { 'docker.io': 'registry-1.docker.io' };
 
@@ -152,6 +155,11 @@ export class RegistryClient {
   readonly #maxBlobResumes: number;
   readonly #log: (message: string) => void;
   #headClosesConnection = false;
+  /**
+   * Manifests a descriptor was read for with a GET (`repository@digest` → manifest), kept for one later
+   * `getManifest` by digest: a mirror checks a tag, then copies what it points to. Bounded; oldest go first.
+   */
+  readonly #readAhead = new Map<string, Manifest>();
 
   constructor(options: RegistryClientOptions) {
     const problem = registryProblem(options.registry);
@@ -225,6 +233,7 @@ export class RegistryClient {
     if (digest === undefined || !isDigest(digest) || mediaType === undefined || size === undefined) {
       // Some registries leave these out of a HEAD; the bytes tell all.
       const manifest = await this.getManifest(repository, reference, options);
+      this.#keepReadAhead(repository, manifest);
       return { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
     }
     if (isDigest(reference) && digest !== reference) {
@@ -235,10 +244,6 @@ export class RegistryClient {
     return { mediaType, digest, size };
   }
 
-  /**
-   * `GET` a manifest (every current media type accepted) and parse it; the bytes are kept exactly. By digest,
-   * the bytes must hash to it; a `Docker-Content-Digest` header must match them too.
-   */
   /** A manifest's descriptor read with a GET, for a registry that closes after a HEAD (#noteHeadConnection). */
   async #describeByGet(
     repository: string,
@@ -247,6 +252,7 @@ export class RegistryClient {
   ): Promise<ManifestDescriptor | undefined> {
     try {
       const manifest = await this.getManifest(repository, reference, options);
+      this.#keepReadAhead(repository, manifest);
       return { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
     } catch (error) {
       if (error instanceof RegistryError && error.status === 404) return undefined;
@@ -254,6 +260,20 @@ export class RegistryClient {
     }
   }
 
+  #keepReadAhead(repository: string, manifest: Manifest): void {
+    const key = `${repository}@${manifest.digest}`;
+    this.#readAhead.delete(key);
+    this.#readAhead.set(key, manifest);
+    if (this.#readAhead.size > READ_AHEAD_MANIFESTS) {
+      const oldest = this.#readAhead.keys().next().value;
+      if (oldest !== undefined) this.#readAhead.delete(oldest);
+    }
+  }
+
+  /**
+   * `GET` a manifest (every current media type accepted) and parse it; the bytes are kept exactly. By digest,
+   * the bytes must hash to it; a `Docker-Content-Digest` header must match them too.
+   */
   async getManifest(
     repository: string,
     reference: string,
@@ -261,6 +281,11 @@ export class RegistryClient {
   ): Promise<Manifest> {
     assertRepository(repository);
     assertTagOrDigest(reference);
+    const readAhead = this.#readAhead.get(`${repository}@${reference}`);
+    if (readAhead !== undefined) {
+      this.#readAhead.delete(`${repository}@${reference}`);
+      return readAhead;
+    }
     const what = `manifest ${refText(repository, reference)}`;
     const request: HttpRequest = {
       path: manifestPath(repository, reference),

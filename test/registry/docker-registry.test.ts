@@ -83,6 +83,33 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
     );
   });
 
+  test('a manifest a tag check read with GET serves the next get by digest once, without a request', async () => {
+    const img = image('read-ahead');
+    await pushImage(ca, 'team/read-ahead', img, 'v1');
+    const client = new RegistryClient({ registry: a.host, scheme: 'http' });
+    let manifestGets = 0;
+    const count = (message: unknown) => {
+      const { request } = message as { request: { method: string; path: string } };
+      if (request.method === 'GET' && request.path.includes('/manifests/')) manifestGets += 1;
+    };
+    diagnostics.subscribe('undici:request:create', count);
+    try {
+      await client.headManifest('team/read-ahead', 'v1'); // learns that HEAD closes the connection
+      await client.headManifest('team/read-ahead', 'v1'); // a GET now
+      const gets = manifestGets;
+      const manifest = await client.getManifest('team/read-ahead', img.digest);
+      assert.ok(manifest.bytes.equals(img.bytes));
+      assert.equal(manifestGets, gets, 'served from the tag check');
+      await client.getManifest('team/read-ahead', img.digest);
+      assert.equal(manifestGets, gets + 1, 'once only');
+      await client.getManifest('team/elsewhere-unknown', img.digest).catch(() => undefined);
+      assert.equal(manifestGets, gets + 2, 'not for another repository');
+    } finally {
+      diagnostics.unsubscribe('undici:request:create', count);
+      await client.close();
+    }
+  });
+
   test('ping: 200 with the distribution API version, no auth asked', async () => {
     const result = await ca.ping();
     assert.deepEqual(result, { ok: true, status: 200, apiVersion: 'registry/2.0', authScheme: 'unknown' });
