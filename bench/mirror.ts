@@ -11,7 +11,7 @@
  * (default 6, as mirror-repos' default), --no-memory (skip the 1 GiB check).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import minimist from 'minimist';
 import { RegistryClient } from '../src/registry/index.js';
@@ -61,6 +61,8 @@ const median = (values: readonly number[]) => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 const log = (line: string) => process.stdout.write(`${line}\n`);
+/** USER_HZ: /proc/<pid>/stat counts CPU time in these (100 on Linux). */
+const CLOCK_TICKS = Number(firstLine('getconf', ['CLK_TCK'])) || 100;
 
 async function startServer(): Promise<RegistryServer> {
   const server = await startRegistryServer();
@@ -111,19 +113,37 @@ async function coldRun(tool: Tool, source: RegistryServer, set: DataSet): Promis
 
 type NoOpTool = 'mirror' | 'skopeo';
 
-/** `noopRounds` no-op re-runs of each tool, alternating which goes first. */
+/** Seconds of CPU a process has used so far (Linux /proc; 0 when unknown). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * `noopRounds` no-op re-runs of each tool, alternating which goes first. `serverCpu`: CPU seconds the
+ * registries have used so far, to tell what each run cost them.
+ */
 async function alternateNoOps(
   run: Record<NoOpTool, () => Promise<Timed>>,
-): Promise<Record<NoOpTool, Timed[]>> {
-  const runs: Record<NoOpTool, Timed[]> = { mirror: [], skopeo: [] };
+  serverCpu: () => number = () => 0,
+): Promise<Record<NoOpTool, (Timed & { serverCpu: number })[]>> {
+  const runs: Record<NoOpTool, (Timed & { serverCpu: number })[]> = { mirror: [], skopeo: [] };
   for (let round = 0; round < noopRounds; round++) {
     const order: NoOpTool[] = round % 2 ? ['skopeo', 'mirror'] : ['mirror', 'skopeo'];
     for (const tool of order) {
+      const before = serverCpu();
       const timed = check(tool === 'mirror' ? 'mirror-repos' : 'skopeo sync', await run[tool]());
-      runs[tool].push(timed);
+      const used = serverCpu() - before;
+      runs[tool].push({ ...timed, serverCpu: used });
       log(
         `  round ${round + 1} ${tool.padEnd(6)} no-op ${s(timed.seconds)} s` +
-          `${timed.rssMB === undefined ? '' : `, peak RSS ${timed.rssMB.toFixed(0)} MB`}`,
+          `${timed.rssMB === undefined ? '' : `, peak RSS ${timed.rssMB.toFixed(0)} MB`}` +
+          `${used > 0 ? `, registries' CPU ${s(used)} s` : ''}`,
       );
     }
   }
@@ -179,10 +199,13 @@ async function main(): Promise<void> {
   await assertCopied('mirror-repos', hosts.destination, smallSet, (r) => r);
   await assertCopied('skopeo sync', hosts.destination, smallSet, (r) => skopeoName('sk', r));
   log(`  cold: mirror ${s(smallCold.mirror.seconds)} s, skopeo ${s(smallCold.skopeo.seconds)} s`);
-  const noop = await alternateNoOps({
-    mirror: () => runMirrorRepos(work, hosts, smallSet.repositories),
-    skopeo: () => runSkopeoSync(work, hosts, smallSet.repositories, 'sk', { cold: false }),
-  });
+  const noop = await alternateNoOps(
+    {
+      mirror: () => runMirrorRepos(work, hosts, smallSet.repositories),
+      skopeo: () => runSkopeoSync(work, hosts, smallSet.repositories, 'sk', { cold: false }),
+    },
+    () => cpuSecondsOf(source.pid) + cpuSecondsOf(smallDestination.pid),
+  );
   await dropServer(smallDestination);
 
   // ---- small set between two (emulated) Quay instances: the tag-API diff against skopeo's HEADs ----
@@ -237,6 +260,14 @@ async function main(): Promise<void> {
   log(`  mirror cold / raw copy    = ${ratio(m, r, 1.25)}`);
   log(`  no-op (${smallSet.images} tags): mirror-repos ${s(nm)} s, skopeo sync ${s(nk)} s`);
   log(`  mirror no-op / skopeo no-op = ${ratio(nm, nk, 0.1)} (plain registries: a manifest check per tag)`);
+  const registriesCpu = median(noop.mirror.map((run) => run.serverCpu));
+  if (registriesCpu > 0) {
+    const floor = registriesCpu / os.cpus().length;
+    log(
+      `    the two registries alone used ${s(registriesCpu)} s CPU per mirror-repos no-op: on ` +
+        `${os.cpus().length} cores at least ${s(floor)} s of wall time, ${(floor / nk).toFixed(2)}× skopeo's no-op`,
+    );
+  }
   const qm = med(quayNoop.mirror);
   const qk = med(quayNoop.skopeo);
   log(

@@ -62,6 +62,8 @@ export interface RegistryServer {
   readonly host: string;
   readonly scheme: 'http' | 'https';
   readonly dir: string;
+  /** The registry process (benchmarks read its CPU time). */
+  readonly pid: number | undefined;
   /** PEM of the CA that signed the server certificate (tls only). */
   readonly caBundlePath: string | undefined;
   readonly users: Readonly<Record<string, string>>;
@@ -152,6 +154,7 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
     host: address,
     scheme,
     dir,
+    pid: child.pid,
     caBundlePath,
     users,
     tokenRealm: tokenServer?.realm,
