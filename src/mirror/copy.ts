@@ -165,7 +165,9 @@ export class ManifestCopier {
       return;
     }
     if (!result.supported) {
-      this.#log.debug(`${source.endpoint.name} has no referrers API; the cosign and referrers tag schemas carry what is attached`);
+      this.#log.debug(
+        `${source.endpoint.name} has no referrers API; the cosign and referrers tag schemas carry what is attached`,
+      );
       this.#noReferrers.add(source.endpoint.host);
       return;
     }

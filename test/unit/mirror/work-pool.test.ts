@@ -4,7 +4,7 @@ import { mapPool, WorkQueue } from '../../../src/mirror/work-pool.js';
 
 /** A promise and its resolver, for work that finishes when the test says so. */
 function gate(): { promise: Promise<void>; open(): void } {
-  let open = () => undefined as void;
+  let open: () => void = () => undefined;
   const promise = new Promise<void>((resolve) => {
     open = resolve;
   });
