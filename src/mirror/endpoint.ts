@@ -58,7 +58,8 @@ export async function closeEndpoints(endpoints: Iterable<Endpoint>): Promise<voi
   await Promise.all([...endpoints].map((e) => Promise.all([e.registry.close(), e.api?.close()])));
 }
 
-function registryCredentials(
+/** The registry credentials of an instance as the native engine resolves them (the podman engine too). */
+export function registryCredentials(
   instance: QuayInstanceConfig,
   host: string,
   token: string | undefined,

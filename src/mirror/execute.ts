@@ -91,7 +91,7 @@ export class PlanExecution {
 
   /** A repository's plan, as soon as it is made. */
   add(repository: RepositoryPlan): void {
-    recordPlanOutcome(repository, this.#ledger, this.#context.source.name);
+    this.#ledger.recordPlanned(repository, this.#context.source.name);
     if (repository.error !== undefined) return;
     this.#preparing.push(this.#prepareAndQueue(repository));
   }
@@ -178,25 +178,6 @@ export class PlanExecution {
       const left = (this.#jobsLeft.get(destination) ?? 1) - 1;
       this.#jobsLeft.set(destination, left);
       if (left === 0) ledger.printLine(destination);
-    }
-  }
-}
-
-/** A repository's problems found while planning, and the refs that are already in place. */
-function recordPlanOutcome(repository: RepositoryPlan, ledger: MirrorLedger, sourceName: string): void {
-  if (repository.error !== undefined) {
-    ledger.fail(`${sourceName}/${repository.sourcePath}`, repository.error);
-    return;
-  }
-  for (const tag of repository.missing) {
-    ledger.fail(`${sourceName}/${repository.sourcePath}:${tag}`, 'the tag does not exist at the source');
-  }
-  for (const destination of repository.destinations) {
-    if (destination.error !== undefined) {
-      for (const ref of repository.wanted)
-        ledger.fail(destinationRef(destination, ref), destination.error, destination);
-    } else {
-      for (const ref of destination.unchanged) ledger.unchangedRef(destination, ref);
     }
   }
 }

@@ -6,7 +6,7 @@
 import { recordItemFailure } from '../ci/item-failure.js';
 import type { Logger } from '../ci/logger.js';
 import type { Report } from '../ci/report.js';
-import { type DestinationPlan, destinationRef, type WantedRef } from './plan.js';
+import { type DestinationPlan, destinationRef, type RepositoryPlan, type WantedRef } from './plan.js';
 import { type RepositoryCounts, repositoryLine } from './progress.js';
 
 const STOPPED =
@@ -34,6 +34,25 @@ export class MirrorLedger {
   /** True once a failure happened in a run that does not keep going. */
   get stopped(): boolean {
     return this.#stopped;
+  }
+
+  /** A repository's problems found while planning, and the refs that are already in place. */
+  recordPlanned(repository: RepositoryPlan, sourceName: string): void {
+    if (repository.error !== undefined) {
+      this.fail(`${sourceName}/${repository.sourcePath}`, repository.error);
+      return;
+    }
+    for (const tag of repository.missing) {
+      this.fail(`${sourceName}/${repository.sourcePath}:${tag}`, 'the tag does not exist at the source');
+    }
+    for (const destination of repository.destinations) {
+      if (destination.error !== undefined) {
+        for (const ref of repository.wanted)
+          this.fail(destinationRef(destination, ref), destination.error, destination);
+      } else {
+        for (const ref of destination.unchanged) this.unchangedRef(destination, ref);
+      }
+    }
   }
 
   /** A failed item; with a destination it counts on that repository's line. */

@@ -5,15 +5,15 @@
  * however it ends.
  */
 import type { TaskContext } from '../cli/task.js';
-import { collectPlan, type MirrorTarget, planRepositories } from './collect-plan.js';
-import { closeEndpoints, type Endpoint, openEndpoint } from './endpoint.js';
+import { collectPlan, planRepositories } from './collect-plan.js';
+import { closeEndpoints } from './endpoint.js';
 import { PlanExecution } from './execute.js';
 import { HostLimiter } from './host-limiter.js';
-import { preflight } from './preflight.js';
+import { runPodmanMirror } from './podman-engine.js';
 import { formatBytes } from './progress.js';
 import { reportPlan } from './report-plan.js';
 import type { MirrorRestriction } from './repository-selection.js';
-import { resolveRoles } from './roles.js';
+import { directionLine, openRunSides, preflightPassed } from './run-sides.js';
 
 type MirrorContext = TaskContext<'quay' | 'mirror-repos'>;
 
@@ -21,49 +21,14 @@ export async function runMirror(context: MirrorContext, restriction: MirrorRestr
   const section = context.config['mirror-repos'];
   const { log, report } = context;
   if (section.engine === 'podman') {
-    report.add({
-      ref: 'engine: podman',
-      action: 'failed',
-      error: 'the podman engine is not implemented in this version; use engine: native (the default)',
-    });
+    await runPodmanMirror(context, restriction);
     return;
   }
-  const roles = resolveRoles(section);
-  const endpoints = new Map<string, Endpoint>();
-  const endpointFor = (name: string) => {
-    let endpoint = endpoints.get(name);
-    if (!endpoint) {
-      const instance = context.config.quay[name];
-      if (!instance) throw new Error(`mirror-repos: no quay instance named ${name}`);
-      endpoint = openEndpoint(name, instance, {
-        redactor: context.redactor,
-        log,
-        env: context.env,
-        concurrency: section.concurrency,
-      });
-      endpoints.set(name, endpoint);
-    }
-    return endpoint;
-  };
+  const sides = openRunSides(context);
+  const { source, targets } = sides;
   try {
-    const source = { side: roles.source, endpoint: endpointFor(roles.source.instance) };
-    const targets: MirrorTarget[] = roles.targets.map((side) => ({
-      side,
-      endpoint: endpointFor(side.instance),
-    }));
-    log.info(
-      `mirror: ${source.endpoint.name} → ${targets.map((t) => t.endpoint.name).join(', ')}` +
-        `${section.failover ? ' (failover)' : ''}`,
-    );
-
-    if (section.preflight?.enabled ?? true) {
-      const checked = await preflight([...endpoints.values()], section.preflight?.timeout ?? 5);
-      for (const line of checked.lines) log.debug(line);
-      if (checked.failures.length > 0) {
-        report.fail(`preflight failed, nothing was copied:\n  ${checked.failures.join('\n  ')}`);
-        return;
-      }
-    }
+    log.info(directionLine(sides, section.failover));
+    if (!(await preflightPassed(context, sides))) return;
 
     const limiter = new HostLimiter(section.concurrency);
     const planContext = { section, source, targets, limiter, log, dryRun: context.dryRun, restriction };
@@ -105,6 +70,6 @@ export async function runMirror(context: MirrorContext, restriction: MirrorRestr
     context.setResult('copied', String(totals.copied));
     context.setResult('unchanged', String(totals.unchanged));
   } finally {
-    await closeEndpoints(endpoints.values());
+    await closeEndpoints(sides.endpoints);
   }
 }
