@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { execa } from 'execa';
 import { type RegistryClient, sha256Digest } from '../../src/registry/index.js';
 import { image, index, pushImage, pushIndex } from '../registry/_images.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
@@ -66,6 +67,13 @@ describe('mirror-repos between docker-registry processes', () => {
     const copied = await cb.getManifest('team/app', 'v1');
     assert.ok(copied.bytes.equals(idx.bytes), 'index bytes');
     assert.equal(sha256Digest(copied.bytes), idx.digest);
+    // The same seen by another client: skopeo reads the index at the destination and its digest is the source's.
+    const inspected = await execa(
+      'skopeo',
+      ['inspect', '--raw', '--tls-verify=false', `docker://${b.host}/team/app:v1`],
+      { encoding: 'buffer', stripFinalNewline: false },
+    );
+    assert.equal(sha256Digest(Buffer.from(inspected.stdout)), idx.digest, 'skopeo inspect --raw digest');
     for (const child of children) {
       assert.ok((await cb.getManifest('team/app', child.digest)).bytes.equals(child.bytes));
       for (const blob of child.blobs) assert.ok(await cb.headBlob('team/app', blob.digest), blob.digest);
