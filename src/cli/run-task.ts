@@ -46,8 +46,10 @@ async function untilDoneOrSignalled(
   });
   const onTerm = () => stop?.('SIGTERM');
   const onInt = () => stop?.('SIGINT');
-  signals.once('SIGTERM', onTerm);
-  signals.once('SIGINT', onInt);
+  // `on`, not `once`: execa's child cleanup (signal-exit) re-raises a signal that finds no listener but its
+  // own, which would kill the process before the report is written; ours stays until the run is over.
+  signals.on('SIGTERM', onTerm);
+  signals.on('SIGINT', onInt);
   try {
     return await Promise.race([work.then(() => undefined), signalled]);
   } finally {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
 import { taskScript } from '../support/paths.js';
@@ -43,3 +46,55 @@ test('SIGTERM mid-run: the report lists what was done, then exit 143', async () 
   assert.match(report.error ?? '', /interrupted by SIGTERM/);
   assert.deepEqual(report.items, [{ ref: 'robot/team-alpha+first', action: 'created' }]);
 });
+
+test('SIGTERM while a cluster command runs: the report still comes, the command is stopped, exit 143', async () => {
+  // A cluster CLI that hangs on its first call, as kubectl does against an API server that stops answering.
+  const dir = mkdtempSync(join(tmpdir(), 'interrupt-cli-'));
+  const pidFile = join(dir, 'kubectl.pid');
+  mkdirSync(join(dir, 'bin'));
+  mkdirSync(join(dir, 'manifests'));
+  writeFileSync(join(dir, 'bin', 'kubectl'), `#!/bin/sh\necho $$ > "${pidFile}"\nexec sleep 120\n`, {
+    mode: 0o755,
+  });
+  writeFileSync(
+    join(dir, 'manifests', '0001-config.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\ndata: {a: b}\n',
+  );
+  writeFileSync(join(dir, 'config.yaml'), 'cluster: {cli: kubectl}\n');
+  try {
+    const child = execa(
+      'node',
+      [
+        taskScript('apply-ordered'),
+        '--config',
+        join(dir, 'config.yaml'),
+        '--output',
+        'json',
+        join(dir, 'manifests'),
+      ],
+      { env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}` }, extendEnv: false, reject: false },
+    );
+    await waitUntil(
+      'kubectl to be started',
+      () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '',
+    );
+    const kubectlPid = Number(readFileSync(pidFile, 'utf8').trim());
+    child.kill('SIGTERM');
+    const result = await child;
+    assert.equal(result.exitCode, 143, String(result.stderr));
+    const report = reportOf({ exitCode: 143, stdout: String(result.stdout), stderr: String(result.stderr) });
+    assert.match(report.error ?? '', /interrupted by SIGTERM/);
+    await waitUntil('the hung kubectl to be stopped', () => !processExists(kubectlPid));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
