@@ -5,14 +5,14 @@
  * `remove()` deletes, also after a failure; a process exit removes it too. Nothing of the user's podman
  * (images, logins, configuration) is read or changed, except containers/image's blob-info cache, which
  * podman 4.3 keeps in a fixed place (/var/lib/containers/cache as root; digests and locations only).
- * podman runs through execa, never a shell; a password only ever goes in on stdin. execa's own clean-up
- * (signal-exit) is off: it would re-raise a SIGTERM the task handles (report, then exit 143) and kill the
- * process before its report; instead the exit hook stops a podman still running, then removes the folder.
+ * podman runs through execa, never a shell; a password only ever goes in on stdin. A podman still running
+ * when the task exits (SIGTERM: report, then exit 143) is stopped by execa's clean-up; the exit hook here
+ * removes the folder.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 
 export interface PodmanResult {
   /** undefined when podman did not run at all (see `spawnError`). */
@@ -49,7 +49,6 @@ export async function runPodmanBare(
       extendEnv: false,
       reject: false,
       stdin: 'ignore',
-      cleanup: false,
     }),
   );
 }
@@ -62,8 +61,6 @@ export class PodmanSandbox {
   readonly #env: NodeJS.ProcessEnv;
   readonly #global: readonly string[];
   readonly #onExit: () => void;
-  /** podman processes still running (stopped by the exit hook). */
-  readonly #running = new Set<ResultPromise>();
   #certDirs = 0;
   #removed = false;
 
@@ -75,7 +72,6 @@ export class PodmanSandbox {
     this.binary = options.binary;
     this.dir = mkdtempSync(join(sandboxBase(), SANDBOX_PREFIX));
     this.#onExit = () => {
-      for (const child of this.#running) child.kill('SIGTERM');
       try {
         rmSync(this.dir, { recursive: true, force: true });
       } catch {
@@ -151,19 +147,14 @@ export class PodmanSandbox {
   async run(args: readonly string[], options: { input?: string } = {}): Promise<PodmanResult> {
     if (this.#removed) throw new Error('podman sandbox: already removed');
     const stdio = options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input };
-    const child = execa(this.binary, [...this.#global, ...args], {
-      env: this.#env,
-      extendEnv: false,
-      reject: false,
-      cleanup: false,
-      ...stdio,
-    });
-    this.#running.add(child);
-    try {
-      return toResult(await child);
-    } finally {
-      this.#running.delete(child);
-    }
+    return toResult(
+      await execa(this.binary, [...this.#global, ...args], {
+        env: this.#env,
+        extendEnv: false,
+        reject: false,
+        ...stdio,
+      }),
+    );
   }
 
   /**
@@ -182,7 +173,6 @@ export class PodmanSandbox {
         extendEnv: false,
         reject: false,
         stdin: 'ignore',
-        cleanup: false,
       });
       rmSync(this.dir, { recursive: true, force: true });
     } finally {
