@@ -28,6 +28,7 @@ const TOKEN_LIFETIME_S = 300;
 /** Guard only: how long the binary may take to say it listens (it takes about 50 ms). */
 const START_GUARD_MS = 15_000;
 const LOG_LINES_KEPT = 200;
+const SETPRIV = '/usr/bin/setpriv';
 
 export interface TokenRequest {
   /** User name from Basic credentials, undefined when anonymous. */
@@ -135,7 +136,7 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
   const configPath = join(dir, 'config.yml');
   writeFileSync(configPath, dump(config));
   const log: string[] = [];
-  const child = spawn(binary, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTiedToThisProcess(binary, ['serve', configPath]);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   let address: string;
@@ -172,6 +173,17 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
       await tokenServer?.close();
     },
   };
+}
+
+/**
+ * Starts the registry so that it dies with the test process however that ends: on a normal exit the
+ * 'exit' handler kills it, but node's test runner SIGKILLs a file whose hook timed out, and no handler runs
+ * then. `setpriv --pdeathsig KILL` (util-linux) asks the kernel to kill the registry when its parent dies.
+ */
+function spawnTiedToThisProcess(binary: string, args: string[]): ChildProcess {
+  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+  if (!existsSync(SETPRIV)) return spawn(binary, args, { stdio });
+  return spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', binary, ...args], { stdio });
 }
 
 /** Resolves with `host:port` once the registry logs "listening on", rejects if it exits first. */
@@ -216,7 +228,14 @@ async function htpasswdLines(users: Readonly<Record<string, string>>): Promise<s
   const lines: string[] = [];
   for (const [user, password] of Object.entries(users)) {
     // distribution accepts only bcrypt entries (local-infra.md §1c).
-    const { stdout } = await run('htpasswd', ['-Bbn', user, password]);
+    const { stdout } = await run('htpasswd', ['-Bbn', user, password]).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        throw new Error(
+          'htpasswd is missing: it is in the Debian package apache2-utils (npm run setup installs it)',
+        );
+      },
+    );
     lines.push(stdout.trim());
   }
   return `${lines.join('\n')}\n`;

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+/**
+ * Checks (and with --install installs) the programs outside Node that the tests need, from the one list in
+ * outside-programs.mjs. Plain JavaScript on purpose: `npm test` runs it before anything is built, so a
+ * missing package is named within a second instead of after the build or, worse, as a hung suite.
+ *
+ *   node scripts/setup.mjs            check the test programs; exit 1 naming each missing one and the
+ *                                     exact install command
+ *   node scripts/setup.mjs --install  install the missing packages with apt-get (root and apt needed),
+ *                                     then check again
+ *   --all                             also the image check's programs (buildah)
+ */
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { OUTSIDE_PROGRAMS, SUPPORT_PACKAGES } from './outside-programs.mjs';
+
+const args = new Set(process.argv.slice(2));
+for (const arg of args) {
+  if (!['--install', '--all'].includes(arg)) {
+    process.stderr.write(`setup: unknown flag ${arg} (flags: --install, --all)\n`);
+    process.exit(2);
+  }
+}
+const wanted = OUTSIDE_PROGRAMS.filter((entry) => args.has('--all') || entry.for === 'test');
+
+function executable(path) {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Where the tests would find the program, or undefined; `looked` says where it was looked for. */
+function locate(entry) {
+  if (entry.path) {
+    const fromEnv = entry.path.env ? process.env[entry.path.env] : undefined;
+    const path = fromEnv || entry.path.default;
+    const looked = fromEnv ? `${path} (from $${entry.path.env})` : path;
+    return { found: executable(path) ? path : undefined, looked };
+  }
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  const found = dirs.map((dir) => join(dir, entry.program)).find(executable);
+  return { found, looked: 'PATH' };
+}
+
+const missingOf = () => wanted.filter((entry) => !locate(entry).found);
+const aptCommand = (entries) => {
+  const packages = [...new Set(entries.map((entry) => entry.package).filter(Boolean))];
+  return packages.length > 0 ? `apt-get install -y ${packages.join(' ')}` : undefined;
+};
+
+function report(missing) {
+  const lines = [`setup: missing ${missing.length} program(s) the tests need:`];
+  for (const entry of missing) {
+    const where = locate(entry).looked;
+    const source = entry.package ? `Debian package ${entry.package}` : entry.install;
+    lines.push(`  ${entry.program} — not found on ${where}; ${source}. Needed for ${entry.why}.`);
+  }
+  const command = aptCommand(missing);
+  if (command) lines.push(`Install with:  ${command}   (as root; or: npm run setup)`);
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+function install(missing) {
+  const command = aptCommand(missing);
+  if (!command) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  let hasApt = true;
+  try {
+    execFileSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' });
+  } catch {
+    hasApt = false;
+  }
+  if (!isRoot || !hasApt) {
+    process.stderr.write(
+      `setup: cannot install here (${isRoot ? 'no apt-get' : 'not root'}); run as root: ${command}\n`,
+    );
+    return;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  process.stderr.write(`setup: ${command}\n`);
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const packages = [...command.replace('apt-get install -y ', '').split(' '), ...SUPPORT_PACKAGES];
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    stdio: 'inherit',
+    env,
+  });
+}
+
+let missing = missingOf();
+if (missing.length > 0 && args.has('--install')) {
+  install(missing);
+  missing = missingOf();
+}
+if (missing.length > 0) {
+  report(missing);
+  process.exit(1);
+}
+process.stderr.write(`setup: ${wanted.map((entry) => entry.program).join(', ')} present\n`);
