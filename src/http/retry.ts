@@ -18,8 +18,13 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
   maxDelayMs: 30_000,
 };
 
-/** Statuses that say "try again later": rate limited, or a gateway/proxy in front of the server failed. */
-const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+/**
+ * Statuses that say "try again later": rate limited, or a gateway/proxy in front of the server failed; and
+ * 500, which registries on object storage (and Quay, in front of its storage and database) answer for a
+ * passing failure underneath. A 500 is resent only for an idempotent request: the server may have acted
+ * on it, so a POST or an upload's PUT is never sent again.
+ */
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 /** Statuses whose semantics guarantee the server did not act on the request, so even a POST may be resent. */
 const NOT_PROCESSED_STATUSES: ReadonlySet<number> = new Set([429, 503]);

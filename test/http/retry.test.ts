@@ -54,7 +54,8 @@ describe('retry policy (pure)', () => {
     const status = (s: number) => ({ kind: 'status' as const, status: s });
     const error = (code: string) => ({ kind: 'error' as const, code });
     assert.equal(mayRetry(status(503), get), true);
-    assert.equal(mayRetry(status(500), get), false);
+    assert.equal(mayRetry(status(500), get), true);
+    assert.equal(mayRetry(status(501), get), false);
     assert.equal(mayRetry(status(404), get), false);
     assert.equal(mayRetry(error('ECONNRESET'), get), true);
     assert.equal(mayRetry(error('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), get), false);
@@ -65,6 +66,11 @@ describe('retry policy (pure)', () => {
     assert.equal(mayRetry(status(429), post), true);
     assert.equal(mayRetry(status(503), post), true);
     assert.equal(mayRetry(status(502), post), false);
+    assert.equal(mayRetry(status(500), post), false);
+    assert.equal(
+      mayRetry(status(500), { method: 'PUT', idempotent: undefined, replayableBody: true }),
+      false,
+    );
     assert.equal(mayRetry(error('ECONNRESET'), post), false);
     assert.equal(mayRetry(error('ECONNREFUSED'), post), true);
     assert.equal(mayRetry(status(502), { ...post, idempotent: true }), true);

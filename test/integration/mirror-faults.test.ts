@@ -152,6 +152,38 @@ describe('mirror-repos through a fault-injecting proxy', () => {
     assert.ok(victimGets.length >= 2, JSON.stringify(victimGets));
   });
 
+  test('source side: one HTTP 500 on the blob 7 tags share is retried; every tag is copied', async () => {
+    const client = readerFor(src);
+    const seeded = await seed(client, 'src500', { repos: 1, tagsPer: 7, layers: 1, layerBytes: 16 * 1024 });
+    await client.close();
+    const images = [...seeded.tags.values()];
+    const shared = images[0]?.blobs.find((b) =>
+      images.every((img) => img.blobs.some((o) => o.digest === b.digest)),
+    );
+    assert.ok(shared, 'the seeded tags share a blob');
+    const sourceProxy = await proxyTo({
+      upstream: src.url,
+      rate: 0,
+      failFirst: { method: 'GET', path: new RegExp(`/blobs/${shared.digest}$`), status: 500 },
+    });
+    const instances = [`  a: {type: registry, url: ${sourceProxy.url}}`, registryInstance('b', dst)];
+    const run = await runMirror(
+      instances,
+      `  source: a\n  destinations: [b]\n  repositories: [src500/app-0]`,
+    );
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.equal(run.refs('copied').length, 7, run.stderr);
+    await assertMirrored(dst, seeded);
+    const sharedGets = sourceProxy.exchanges.filter(
+      (e) => e.method === 'GET' && e.path.endsWith(shared.digest),
+    );
+    assert.deepEqual(
+      sharedGets.map((e) => e.status),
+      [500, 200],
+      'the 500 was answered once and the blob read again',
+    );
+  });
+
   test('destination side: 429/503/resets on uploads, mounts and manifest pushes; one run converges', async (t) => {
     const client = readerFor(src);
     const seeded = await seed(client, 'dstf', { repos: 4, tagsPer: 3, layers: 2, layerBytes: 48 * 1024 });

@@ -54,7 +54,7 @@ export interface ProxyExchange {
   method: string;
   /** Path and query as the client sent them. */
   path: string;
-  fault: FaultKind | 'corrupt' | undefined;
+  fault: FaultKind | 'corrupt' | 'failFirst' | undefined;
   /** Upstream status; undefined when the request was not forwarded or the upstream failed. */
   status: number | undefined;
 }
@@ -70,6 +70,8 @@ export interface FaultProxyOptions {
   kinds?: readonly FaultKind[];
   /** Digest whose first 200 blob GET body is corrupted. */
   corruptBlob?: string;
+  /** The first request with this method whose path matches is answered `status` (never forwarded). */
+  failFirst?: { method: string; path: RegExp; status: number };
 }
 
 export interface FaultProxy {
@@ -122,6 +124,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
   const seen = new Map<string, number>();
   let faultsSoFar = 0;
+  let failFirstUsed = false;
   const exchanges: ProxyExchange[] = [];
   const waiters: { predicate: (e: ProxyExchange) => boolean; resolve: (e: ProxyExchange) => void }[] = [];
   const sockets = new Set<Socket>();
@@ -159,6 +162,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       blobMatch !== null &&
       blobMatch[1] === options.corruptBlob &&
       !req.headers.range;
+    const failFirst = options.failFirst;
+    if (failFirst && !failFirstUsed && method === failFirst.method && failFirst.path.test(path)) {
+      failFirstUsed = true;
+      req.resume();
+      req.once('end', () => {
+        res.writeHead(failFirst.status, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: `injected ${failFirst.status}` }] }));
+        record({ method, path, fault: 'failFirst', status: failFirst.status });
+      });
+      return;
+    }
     const fault = corruptThis ? undefined : chooseFault(method, path);
     const exchange: ProxyExchange = {
       method,
