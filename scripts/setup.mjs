@@ -41,14 +41,18 @@ function locate(entry) {
     const looked = fromEnv ? `${path} (from $${entry.path.env})` : path;
     return { found: executable(path) ? path : undefined, looked };
   }
+  return { found: onPath(entry.program), looked: 'PATH' };
+}
+
+function onPath(program) {
   const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  const found = dirs.map((dir) => join(dir, entry.program)).find(executable);
-  return { found, looked: 'PATH' };
+  return dirs.map((dir) => join(dir, program)).find(executable);
 }
 
 const missingOf = () => wanted.filter((entry) => !locate(entry).found);
+const packagesOf = (entries) => [...new Set(entries.map((entry) => entry.package).filter(Boolean))];
 const aptCommand = (entries) => {
-  const packages = [...new Set(entries.map((entry) => entry.package).filter(Boolean))];
+  const packages = packagesOf(entries);
   return packages.length > 0 ? `apt-get install -y ${packages.join(' ')}` : undefined;
 };
 
@@ -65,29 +69,26 @@ function report(missing) {
 }
 
 function install(missing) {
-  const command = aptCommand(missing);
-  if (!command) return;
+  const packages = packagesOf(missing);
+  if (packages.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  let hasApt = true;
-  try {
-    execFileSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' });
-  } catch {
-    hasApt = false;
-  }
-  if (!isRoot || !hasApt) {
+  if (!isRoot || !onPath('apt-get')) {
     process.stderr.write(
-      `setup: cannot install here (${isRoot ? 'no apt-get' : 'not root'}); run as root: ${command}\n`,
+      `setup: cannot install here (${isRoot ? 'no apt-get' : 'not root'}); run as root: ${aptCommand(missing)}\n`,
     );
     return;
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  process.stderr.write(`setup: ${command}\n`);
+  process.stderr.write(`setup: ${aptCommand(missing)}\n`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const packages = [...command.replace('apt-get install -y ', '').split(' '), ...SUPPORT_PACKAGES];
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
-    stdio: 'inherit',
-    env,
-  });
+  execFileSync(
+    'apt-get',
+    ['install', '-y', '-qq', '--no-install-recommends', ...packages, ...SUPPORT_PACKAGES],
+    {
+      stdio: 'inherit',
+      env,
+    },
+  );
 }
 
 let missing = missingOf();
