@@ -49,12 +49,17 @@ export async function runApplyOrdered(
   if (rulesProblems.length > 0)
     throw new ConfigError(rulesProblems.map((message) => ({ path: 'apply-ordered.rules', message })));
 
-  const used = new Set(files.files.flatMap((f) => [...variablesUsed(f.text)]));
-  let cli: ClusterCli | undefined;
-  const values = await variableValues(used, config, deps, async () => {
-    cli ??= await deps.cluster();
-    return cli;
-  });
+  const used = variableUses(files.files);
+  let opened: Promise<ClusterCli> | undefined;
+  // The first use checks the cluster answers, so an unreachable one fails at once, naming why.
+  const openCli = (): Promise<ClusterCli> => {
+    opened ??= deps.cluster().then(async (c) => {
+      await c.checkReachable();
+      return c;
+    });
+    return opened;
+  };
+  const values = await variableValues(used, config, deps, openCli);
   const { waves, issues } = buildWaves(files.files, values);
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -62,7 +67,7 @@ export async function runApplyOrdered(
     printPlan(waves, config, deps);
     return;
   }
-  cli ??= await deps.cluster();
+  const cli = await openCli();
   const objects = new ClusterObjects(cli);
   for (const wave of waves) {
     const ok = await runWave(wave, { config, deps, cli, objects, runDeadline, now });
@@ -275,15 +280,46 @@ async function waitUntilServed(
   }
 }
 
+/** Each variable the manifests use, with the files that use it. */
+export function variableUses(files: readonly { name: string; text: string }[]): Map<string, string[]> {
+  const used = new Map<string, string[]>();
+  for (const file of files)
+    for (const name of variablesUsed(file.text)) used.set(name, [...(used.get(name) ?? []), file.name]);
+  return used;
+}
+
+/**
+ * The variables a manifest uses but neither the config nor the environment defines (INFRA_ID aside: a
+ * real run reads it from the cluster), each naming its files: what --validate-config and --plan reject
+ * just as a run does.
+ */
+export function undefinedVariables(
+  used: ReadonlyMap<string, readonly string[]>,
+  config: Pick<ApplyOrderedConfig, 'variables'>,
+  env: NodeJS.ProcessEnv,
+): ConfigIssue[] {
+  const missing: ConfigIssue[] = [];
+  for (const [name, files] of used) {
+    if (name === INFRA_ID || config.variables[name] !== undefined || env[name] !== undefined) continue;
+    missing.push({
+      path: 'apply-ordered.variables',
+      message: `variable ${name} is used by ${files.join(', ')} but not defined (config or environment)`,
+      example: `variables: {${name}: value}`,
+    });
+  }
+  return missing;
+}
+
 async function variableValues(
-  used: ReadonlySet<string>,
+  used: ReadonlyMap<string, readonly string[]>,
   config: ApplyOrderedConfig,
   deps: ApplyDeps,
   cluster: () => Promise<ClusterCli>,
 ): Promise<Map<string, string>> {
   const values = new Map<string, string>();
-  const missing: ConfigIssue[] = [];
-  for (const name of used) {
+  const missing = undefinedVariables(used, config, deps.env);
+  if (missing.length > 0) throw new ConfigError(missing);
+  for (const name of used.keys()) {
     const value = config.variables[name] ?? deps.env[name];
     if (value !== undefined) values.set(name, value);
     else if (name === INFRA_ID && !deps.plan) {
@@ -299,14 +335,9 @@ async function variableValues(
             'INFRA_ID (or <INFRAID>) is used, but infrastructure/cluster has no status.infrastructureName',
           example: 'variables: {INFRA_ID: mycluster-x7k2p}',
         });
-    } else if (deps.plan) {
+    } else if (name === INFRA_ID && deps.plan) {
+      // --plan does not reach the cluster: INFRA_ID stays a placeholder.
       values.set(name, `\${${name}}`);
-    } else {
-      missing.push({
-        path: 'apply-ordered.variables',
-        message: `variable ${name} is used by a manifest but not defined (config or environment)`,
-        example: `variables: {${name}: value}`,
-      });
     }
   }
   if (missing.length > 0) throw new ConfigError(missing);

@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { dump } from 'js-yaml';
@@ -71,6 +71,7 @@ export class ClusterCli {
     let kubeconfig = cluster.kubeconfig;
     if (cluster.server && (cluster.token || cluster.password)) {
       tempDir = mkdtempSync(join(tmpdir(), 'quay-tasks-kube-'));
+      removeOnExit(tempDir);
       kubeconfig = join(tempDir, 'kubeconfig');
       if (cluster.token) writePrivate(kubeconfig, tokenKubeconfig(cluster, cluster.token.reveal()));
     }
@@ -159,9 +160,90 @@ export class ClusterCli {
     await this.runOrThrow(args, { input: JSON.stringify(object) });
   }
 
-  async close(): Promise<void> {
-    if (this.#tempDir) rmSync(this.#tempDir, { recursive: true, force: true });
+  /**
+   * Fails fast, naming the cluster and the cause, when the API server cannot be reached: a missing
+   * kubeconfig, connection refused, no answer within `timeoutSeconds` (a black-holed address).
+   */
+  async checkReachable(timeoutSeconds = 10): Promise<void> {
+    const { cluster, env } = this.#options;
+    const kubeconfig = this.#tempDir ? undefined : cluster.kubeconfig;
+    if (kubeconfig !== undefined && !existsSync(kubeconfig))
+      throw new Error(`cluster unreachable: the kubeconfig file ${kubeconfig} does not exist`);
+    const outcome = await this.run(['get', '--raw', '/version', `--request-timeout=${timeoutSeconds}s`]);
+    if (outcome.exitCode === 0) return;
+    // Without any kubeconfig kubectl tries localhost:8080: say what is really missing.
+    if (!this.#tempDir && kubeconfig === undefined && !cluster.server) {
+      const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
+      const candidates = fromEnv.length > 0 ? fromEnv : [join(env.HOME ?? homedir(), '.kube', 'config')];
+      if (!candidates.some((p) => existsSync(p)) && !env.KUBERNETES_SERVICE_HOST)
+        throw new Error(
+          `cluster unreachable: no kubeconfig (${candidates.join(', ')} missing, KUBECONFIG ${fromEnv.length > 0 ? 'names no existing file' : 'not set'}) and not running in a cluster; set cluster.server and cluster.token or cluster.kubeconfig`,
+        );
+    }
+    const said = this.#options.redactor.redact(outcome.stderr.trim() || outcome.stdout.trim());
+    const cause = /refused/i.test(said)
+      ? 'connection refused'
+      : /timeout|timed out|deadline exceeded|Client\.Timeout/i.test(said)
+        ? `no answer within ${timeoutSeconds}s (timeout)`
+        : /network is unreachable|no route to host/i.test(said)
+          ? 'network unreachable'
+          : /NotFound|could not find the requested resource/i.test(said)
+            ? 'it answered, but not as a Kubernetes API server (no /version)'
+            : /no such host/i.test(said)
+              ? 'unknown host'
+              : /no such file or directory/i.test(said)
+                ? 'kubeconfig file missing'
+                : 'error';
+    const target = await this.#describeTarget();
+    throw new Error(`cluster unreachable: ${target}: ${cause}: ${said.split('\n').slice(0, 3).join('\n')}`);
   }
+
+  /** The server URL and context the CLI talks to, for error messages. */
+  async #describeTarget(): Promise<string> {
+    const { cluster } = this.#options;
+    let server = cluster.server;
+    if (!server) {
+      const view = await this.run([
+        'config',
+        'view',
+        '--minify',
+        '-o',
+        'jsonpath={.clusters[0].cluster.server}',
+      ]);
+      if (view.exitCode === 0 && view.stdout.trim() !== '') server = view.stdout.trim();
+    }
+    const parts = [`server ${server ?? '(unknown)'}`];
+    if (cluster.context) parts.push(`context ${cluster.context}`);
+    if (cluster.kubeconfig) parts.push(`kubeconfig ${cluster.kubeconfig}`);
+    return parts.join(', ');
+  }
+
+  async close(): Promise<void> {
+    if (this.#tempDir) {
+      rmSync(this.#tempDir, { recursive: true, force: true });
+      forgetOnExit(this.#tempDir);
+    }
+  }
+}
+
+/**
+ * Temporary folders (they hold the token's kubeconfig) removed when the process exits, also when a
+ * signal stops the run before close() (run-task exits with 143 at once after SIGTERM).
+ */
+const pendingRemoval = new Set<string>();
+let exitHookInstalled = false;
+
+function removeOnExit(dir: string): void {
+  pendingRemoval.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pending of pendingRemoval) rmSync(pending, { recursive: true, force: true });
+  });
+}
+
+function forgetOnExit(dir: string): void {
+  pendingRemoval.delete(dir);
 }
 
 function tokenKubeconfig(cluster: ClusterConfig, token: string): string {

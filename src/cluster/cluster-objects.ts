@@ -49,7 +49,11 @@ export class ClusterObjects {
   async served(apiVersion: string, kind: string): Promise<boolean> {
     const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     const outcome = await this.#cli.run(['get', '--raw', path]);
-    if (outcome.exitCode !== 0) return false;
+    if (outcome.exitCode !== 0) {
+      // A group version not served answers 404; anything else (no connection, no access) is an error.
+      if (notThere(outcome.stderr) || /\(NotFound\)|404/.test(outcome.stderr)) return false;
+      throw new Error(`discovery of ${apiVersion}: ${outcome.stderr.trim().split('\n')[0]}`);
+    }
     const list = JSON.parse(outcome.stdout) as { resources?: { kind?: string; name?: string }[] };
     return (list.resources ?? []).some((r) => r.kind === kind && !r.name?.includes('/'));
   }
