@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import { runApplyOrdered } from '../src/apply/run-apply.js';
+import { readManifestFiles } from '../src/apply/manifest-files.js';
+import { runApplyOrdered, undefinedVariables, variableUses } from '../src/apply/run-apply.js';
 import { acceptedFlag, booleanKeyFlag } from '../src/cli/common-task-flags.js';
 import { UsageError } from '../src/cli/errors.js';
 import { setInSection } from '../src/cli/flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { lazyCluster } from '../src/cluster/lazy-cluster.js';
+import { ConfigError } from '../src/config/errors.js';
 
 const SECTION = 'apply-ordered';
 
@@ -58,6 +60,15 @@ custom resources until ready. No fixed sleeps.`,
     if (positionals.length > 1)
       throw new UsageError(`expected one folder, got ${positionals.length}: ${positionals.join(' ')}`);
     if (positionals[0] !== undefined) setInSection(document, SECTION, 'directory', positionals[0]);
+  },
+  // --validate-config and --plan reject what a run would: unreadable manifests, undefined ${VAR}s.
+  validate(config, env) {
+    const section = config[SECTION];
+    if (section.directory === undefined) return;
+    const files = readManifestFiles(section.directory);
+    if (files.issues.length > 0) throw new ConfigError(files.issues);
+    const missing = undefinedVariables(variableUses(files.files), section, env);
+    if (missing.length > 0) throw new ConfigError(missing);
   },
   async run(context) {
     const section = context.config[SECTION];

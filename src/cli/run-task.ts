@@ -126,7 +126,7 @@ export async function runTask<S extends SectionName>(
       overrides: (document) => applyOverrides(document, specs, flags, args.positionals, definition),
     });
     log.debug(`config: ${JSON.stringify(config)}`);
-    definition.validate?.(config);
+    definition.validate?.(config, io.env);
     const context: TaskContext<S> = {
       config,
       flags,

@@ -40,7 +40,10 @@ export interface TaskDefinition<S extends SectionName> {
   /** Turns positional arguments into config overrides, or throws UsageError. */
   positionals?: (document: Record<string, unknown>, positionals: readonly string[]) => void;
   legacyRole?: (flags: FlagValues) => LegacyRole;
-  /** Checks across sections (e.g. that named instances exist); throws ConfigError. Runs before `run`. */
-  validate?: (config: ConfigFor<S>) => void;
+  /**
+   * Checks across sections (e.g. that named instances exist); throws ConfigError. Runs before `run` and
+   * for --validate-config; `env` is the task's environment (variables a config may refer to).
+   */
+  validate?: (config: ConfigFor<S>, env: NodeJS.ProcessEnv) => void;
   run(context: TaskContext<S>): Promise<void>;
 }
