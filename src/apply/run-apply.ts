@@ -69,8 +69,10 @@ export async function runApplyOrdered(
   }
   const cli = await openCli();
   const objects = new ClusterObjects(cli);
+  const unchanged = !deps.dryRun && (await folderUnchanged(waves, cli, config));
+  if (unchanged) deps.log.info('apply-ordered: no object differs from the cluster; checking readiness only');
   for (const wave of waves) {
-    const ok = await runWave(wave, { config, deps, cli, objects, runDeadline, now });
+    const ok = await runWave(wave, { config, deps, cli, objects, runDeadline, now, unchanged });
     if (!ok) return;
   }
   deps.log.info(
@@ -85,6 +87,26 @@ interface WaveContext {
   objects: ClusterObjects;
   runDeadline: number;
   now: () => number;
+  /** The whole folder's server-side dry-run diff was empty: nothing is applied, readiness only. */
+  unchanged: boolean;
+}
+
+/**
+ * One server-side diff of the whole folder: true when applying would change nothing (a re-run on a
+ * finished cluster), so no wave needs its apply. Any difference, a kind not served yet, a conflict or
+ * other error: false, and the waves apply as usual.
+ */
+async function folderUnchanged(
+  waves: readonly Wave[],
+  cli: ClusterCli,
+  config: ApplyOrderedConfig,
+): Promise<boolean> {
+  const items = waves.flatMap((wave) => wave.documents.map((doc) => doc.object));
+  if (items.length === 0) return false;
+  const args = ['diff', '--server-side', '--field-manager=quay-tasks', '-f', '-'];
+  if (config.forceConflicts) args.push('--force-conflicts');
+  const outcome = await cli.run(args, { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
+  return outcome.exitCode === 0;
 }
 
 async function runWave(wave: Wave, ctx: WaveContext): Promise<boolean> {
@@ -93,7 +115,7 @@ async function runWave(wave: Wave, ctx: WaveContext): Promise<boolean> {
   const title = `wave ${wave.prefix}`;
   deps.log.info(`${title}: ${wave.documents.length} objects from ${wave.files.join(', ')}`);
 
-  const unserved = await kindsNotServed(wave, ctx, waveDeadline);
+  const unserved = ctx.unchanged ? [] : await kindsNotServed(wave, ctx, waveDeadline);
   if (unserved.length > 0 && !deps.dryRun) {
     for (const problem of unserved)
       deps.report.add({ ref: problem.ref, action: 'failed', error: problem.reason });
@@ -114,7 +136,7 @@ async function runWave(wave: Wave, ctx: WaveContext): Promise<boolean> {
       continue;
     }
     try {
-      const action = await applyOne(doc, ref, ctx);
+      const action = ctx.unchanged ? 'unchanged' : await applyOne(doc, ref, ctx);
       applied.push({ doc, ref, action });
       if (deps.dryRun)
         deps.report.add({
@@ -139,25 +161,20 @@ async function runWave(wave: Wave, ctx: WaveContext): Promise<boolean> {
       const kindTimeout =
         config.timeouts.kinds[ref.kind] ?? KIND_TIMEOUTS[ref.kind] ?? config.timeouts.object;
       const deadline = Math.min(waveDeadline, now() + kindTimeout * 1000);
-      const changes = watchObject(ctx.cli, ref);
-      try {
-        const outcome = await waitUntilReady(ref, {
-          objects: ctx.objects,
-          approveInstallPlans: config.approveInstallPlans,
-          customRules: config.rules,
-          deadline,
-          graceMs: config.timeouts.failureGrace * 1000,
-          changes,
-          now,
-          onProgress: (verdict) =>
-            reportProgress(title, label, verdict, progress, applied.length, started, deps, now),
-          onApproved: (plan) =>
-            deps.log.info(`${title}: approved InstallPlan ${plan.namespace}/${plan.name} for ${label}`),
-        });
-        return { ref, label, action, doc, outcome };
-      } finally {
-        changes.stop();
-      }
+      const outcome = await waitUntilReady(ref, {
+        objects: ctx.objects,
+        approveInstallPlans: config.approveInstallPlans,
+        customRules: config.rules,
+        deadline,
+        graceMs: config.timeouts.failureGrace * 1000,
+        changes: () => watchObject(ctx.cli, ref),
+        now,
+        onProgress: (verdict) =>
+          reportProgress(title, label, verdict, progress, applied.length, started, deps, now),
+        onApproved: (plan) =>
+          deps.log.info(`${title}: approved InstallPlan ${plan.namespace}/${plan.name} for ${label}`),
+      });
+      return { ref, label, action, doc, outcome };
     }),
   );
   const stuck = outcomes.filter((o) => o.outcome.state !== 'ready');

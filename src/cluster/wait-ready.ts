@@ -27,7 +27,8 @@ export interface WaitOptions {
   onProgress: (verdict: Verdict) => void;
   /** Told about every InstallPlan approved. */
   onApproved?: (installPlan: ObjectRef) => void;
-  changes?: ChangeSignal;
+  /** Started only when the first check finds the object not ready: no watch for what is ready at once. */
+  changes?: () => ChangeSignal;
   now?: () => number;
 }
 
@@ -45,30 +46,40 @@ export async function waitUntilReady(ref: ObjectRef, options: WaitOptions): Prom
   let interval = FIRST_POLL_MS;
   let failingSince: number | undefined;
   let last = 'not checked yet';
-  for (;;) {
-    const verdict = await evaluateOnce(ref, options);
-    last = verdict.reason;
-    options.onProgress(verdict);
-    if (verdict.state === 'ready') return { state: 'ready', reason: verdict.reason };
-    if (verdict.state === 'failed') {
-      if (verdict.terminal) return { state: 'failed', reason: verdict.reason };
-      const since = verdict.since ? Date.parse(verdict.since) : Number.NaN;
-      failingSince ??= Number.isNaN(since) ? now() : Math.min(since, now());
-      if (now() - failingSince >= options.graceMs)
-        return {
-          state: 'failed',
-          reason: `${verdict.reason} (for ${Math.round((now() - failingSince) / 1000)}s)`,
-        };
-    } else {
-      failingSince = undefined;
+  let changes: ChangeSignal | undefined;
+  try {
+    return await waitLoop();
+  } finally {
+    changes?.stop();
+  }
+
+  async function waitLoop(): Promise<WaitOutcome> {
+    for (;;) {
+      const verdict = await evaluateOnce(ref, options);
+      last = verdict.reason;
+      options.onProgress(verdict);
+      if (verdict.state === 'ready') return { state: 'ready', reason: verdict.reason };
+      if (verdict.state === 'failed') {
+        if (verdict.terminal) return { state: 'failed', reason: verdict.reason };
+        const since = verdict.since ? Date.parse(verdict.since) : Number.NaN;
+        failingSince ??= Number.isNaN(since) ? now() : Math.min(since, now());
+        if (now() - failingSince >= options.graceMs)
+          return {
+            state: 'failed',
+            reason: `${verdict.reason} (for ${Math.round((now() - failingSince) / 1000)}s)`,
+          };
+      } else {
+        failingSince = undefined;
+      }
+      const left = options.deadline - now();
+      if (left <= 0) return { state: 'timeout', reason: last };
+      changes ??= options.changes?.();
+      await Promise.race([
+        sleep(Math.min(interval, left)),
+        changes?.next() ?? new Promise<void>(() => undefined),
+      ]);
+      interval = Math.min(Math.round(interval * 1.5), MAX_POLL_MS);
     }
-    const left = options.deadline - now();
-    if (left <= 0) return { state: 'timeout', reason: last };
-    await Promise.race([
-      sleep(Math.min(interval, left)),
-      options.changes?.next() ?? new Promise<void>(() => undefined),
-    ]);
-    interval = Math.min(Math.round(interval * 1.5), MAX_POLL_MS);
   }
 }
 

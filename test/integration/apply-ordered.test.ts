@@ -100,6 +100,7 @@ describe('apply-ordered: the original ODF + Quay install', () => {
 
   test('a re-run on the finished cluster changes nothing and returns quickly', async () => {
     const started = Date.now();
+    kube.requests.length = 0;
     const result = await runCli(
       'apply-ordered',
       ['--config', config(kube, dir), ODF_QUAY, '--output', 'json'],
@@ -110,6 +111,20 @@ describe('apply-ordered: the original ODF + Quay install', () => {
     assert.equal(report.changed, 0, JSON.stringify(report.items));
     assert.ok(report.items.every((i) => i.action === 'unchanged'));
     assert.ok(Date.now() - started < 30_000);
+    // One server-side dry-run diff for the whole folder (a dry-run patch per object, in one kubectl),
+    // then no apply at all, and no watch: every object is ready at its first check.
+    const writes = kube.requests.filter((r) => r.method === 'PATCH' && r.query.dryRun === undefined);
+    assert.deepEqual(
+      writes.map((r) => r.path),
+      [],
+    );
+    const dryRunPatches = kube.requests.filter((r) => r.method === 'PATCH' && r.query.dryRun === 'All');
+    assert.equal(dryRunPatches.length, report.items.length);
+    const watches = kube.requests.filter((r) => r.verb === 'watch');
+    assert.deepEqual(
+      watches.map((r) => r.path),
+      [],
+    );
   });
 
   test('--dry-run: server-side dry run, nothing written', async () => {
