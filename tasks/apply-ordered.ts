@@ -61,12 +61,12 @@ custom resources until ready. No fixed sleeps.`,
       throw new UsageError(`expected one folder, got ${positionals.length}: ${positionals.join(' ')}`);
     if (positionals[0] !== undefined) setInSection(document, SECTION, 'directory', positionals[0]);
   },
-  // --validate-config and --plan reject what a run would: unreadable manifests, undefined ${VAR}s.
+  // --validate-config and --plan reject an undefined ${VAR} as a run would. A folder not there (yet:
+  // a config validated before the checkout) is left to the run, which names it.
   validate(config, env) {
     const section = config[SECTION];
     if (section.directory === undefined) return;
     const files = readManifestFiles(section.directory);
-    if (files.issues.length > 0) throw new ConfigError(files.issues);
     const missing = undefinedVariables(variableUses(files.files), section, env);
     if (missing.length > 0) throw new ConfigError(missing);
   },
