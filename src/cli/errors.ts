@@ -1,8 +1,16 @@
-/** A mistake on the command line: exit code 2, nothing done. */
+import { plain } from '../secrets/redactor.js';
+
+/**
+ * A mistake on the command line: exit code 2, nothing done. A message written with the `message` template
+ * tag keeps its wording (flag names) through the redactor; `message` itself is the plain text.
+ */
 export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly marked: string;
+
+  constructor(text: string) {
+    super(plain(text));
     this.name = 'UsageError';
+    this.marked = text;
   }
 }
 

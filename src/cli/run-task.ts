@@ -11,7 +11,7 @@ import { resolveResultsDir, writeTektonResults } from '../ci/tekton-results.js';
 import { documentSchema, type SectionName, toJsonSchema } from '../config/document.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
-import { Redactor } from '../secrets/redactor.js';
+import { message, Redactor, verbatim } from '../secrets/redactor.js';
 import { packageVersion } from '../version.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { COMMON_FLAGS, type FlagSpec, type FlagValues } from './flags.js';
@@ -115,7 +115,7 @@ export async function runTask<S extends SectionName>(
   let exitCode = EXIT_OK;
   try {
     const files = (flags.config as string[] | undefined) ?? configFromEnv(io.env);
-    const { config } = loadConfig({
+    const loaded = loadConfig({
       files,
       sections: definition.sections,
       redactor,
@@ -125,6 +125,7 @@ export async function runTask<S extends SectionName>(
       detail: (message) => log.debug(message),
       overrides: (document) => applyOverrides(document, specs, flags, args.positionals, definition),
     });
+    const { config } = loaded;
     log.debug(`config: ${JSON.stringify(config)}`);
     definition.validate?.(config, io.env);
     const context: TaskContext<S> = {
@@ -142,36 +143,43 @@ export async function runTask<S extends SectionName>(
         setResult(results, name, value, true);
       },
     };
-    if (flags['validate-config']) log.info(`${definition.name}: the configuration is valid`);
+    if (flags['validate-config']) log.info(verbatim(`${definition.name}: the configuration is valid`));
     else {
-      const work = log.group(`${definition.name}${dryRun ? ' (dry run)' : ''}`, () =>
+      const work = log.group(verbatim(`${definition.name}${dryRun ? ' (dry run)' : ''}`), () =>
         definition.run(context),
       );
       const signal = await untilDoneOrSignalled(work, io.signals);
       if (signal !== undefined) {
         // Tekton and GitHub stop a step with SIGTERM: report what was done so far, then stop.
-        report.fail(`interrupted by ${signal}: the items listed are what was done before it`);
+        report.fail(verbatim(`interrupted by ${signal}: the items listed are what was done before it`));
         exitCode = signal === 'SIGINT' ? EXIT_INTERRUPTED_INT : EXIT_INTERRUPTED_TERM;
       }
     }
     if (report.error !== undefined) log.error(report.error);
     if (!report.ok && exitCode === EXIT_OK) exitCode = EXIT_FAILED;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+  } catch (thrown) {
+    // Our own errors carry their wording marked (kept by the redactor); any other error's text is masked.
+    const error = thrown;
     if (error instanceof ConfigError || error instanceof UsageError) {
       exitCode = EXIT_USAGE;
-      log.error(error instanceof UsageError ? `usage error: ${message}` : message);
+      log.error(error instanceof UsageError ? message`usage error: ${error.marked}` : error.marked);
+      report.fail(error.marked);
     } else {
+      const text = error instanceof Error ? error.message : String(error);
       exitCode = EXIT_FAILED;
-      log.error(message);
+      log.error(text);
       if (error instanceof Error && error.stack) log.debug(error.stack);
+      report.fail(text);
     }
-    report.fail(message);
   }
 
-  const document = redactor.redactDeep(report.toDocument(Date.now() - started));
+  const document = redactReport(report.toDocument(Date.now() - started), redactor);
   const outcome = exitCode === EXIT_USAGE ? 'nothing was done' : report.summaryLine();
-  log.info(`${definition.name}: ${document.ok ? 'done' : 'FAILED'}${dryRun ? ' (dry run)' : ''}: ${outcome}`);
+  log.info(
+    verbatim(
+      `${definition.name}: ${document.ok ? 'done' : 'FAILED'}${dryRun ? ' (dry run)' : ''}: ${outcome}`,
+    ),
+  );
   publish(document, results, flags, io, redactor, log);
   if (json) io.stdout(`${JSON.stringify(document, null, 2)}\n`);
   return exitCode;
@@ -191,8 +199,9 @@ function publish(
     ['failed', String(document.failed)],
     ['summary', summaryText(document)],
   ];
+  // The standard results are counts and the summary of the (already redacted) report: nothing to mask.
   const all: [string, string][] = [
-    ...standard.map(([name, value]): [string, string] => [name, redactor.redact(value)]),
+    ...standard,
     ...taskResults.map((r): [string, string] => [r.name, r.secret ? r.value : redactor.redact(r.value)]),
   ];
   const resultsDir = resolveResultsDir(flags['results-dir'] as string | undefined);
@@ -219,6 +228,16 @@ function publish(
       if (problem) log.warn(problem);
     }
   }
+}
+
+/**
+ * The report with its values masked: the items and the error. The task name, the flags and the counts are
+ * the report's own structure (a secret `quay` must not turn `"task": "quay-init"` into `"***-init"`).
+ */
+function redactReport(document: ReportDocument, redactor: Redactor): ReportDocument {
+  const out: ReportDocument = { ...document, items: redactor.redactDeep(document.items) };
+  if (document.error !== undefined) out.error = redactor.redact(document.error);
+  return out;
 }
 
 interface TaskResult {

@@ -1,5 +1,6 @@
 import { dump } from 'js-yaml';
 import type * as z from 'zod';
+import { message, verbatim } from '../secrets/redactor.js';
 import { type ConfigIssue, formatPath } from './errors.js';
 import { type JsonSchemaNode, knownKeys, schemaAt } from './schema-lookup.js';
 
@@ -27,50 +28,56 @@ function describe(
   const path = [...prefix, ...issue.path];
   const value = valueAt(input, path);
   const node = schemaAt(schema, path);
-  const base = (message: string, expected?: string): ConfigIssue =>
-    withExample({ path: formatPath(path), message, expected }, path, node);
+  const base = (text: string, expected?: string): ConfigIssue =>
+    withExample({ path: formatPath(path), message: text, expected }, path, node);
 
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = knownKeys(schema, path);
       return issue.keys.map((key) => {
         const suggestion = closest(key, allowed);
-        const message = suggestion ? `unknown key (did you mean "${suggestion}"?)` : 'unknown key';
         return {
           path: formatPath([...path, key]),
-          message,
+          message: verbatim(suggestion ? `unknown key (did you mean "${suggestion}"?)` : 'unknown key'),
           expected: allowed.length ? `one of: ${allowed.join(', ')}` : undefined,
         };
       });
     }
     case 'invalid_type':
       if (value === undefined)
-        return [base('missing required key', expectedFrom(node) ?? article(issue.expected))];
-      return [base(`wrong type: got ${typeName(value)}`, article(issue.expected))];
+        return [base(message`missing required key`, expectedFrom(node) ?? article(issue.expected))];
+      return [base(message`wrong type: got ${verbatim(typeName(value))}`, article(issue.expected))];
     case 'invalid_union': {
-      if (value === undefined) return [base('missing required key', expectedFrom(node))];
+      if (value === undefined) return [base(message`missing required key`, expectedFrom(node))];
       // When exactly one branch matched the value's shape, its inner problems are the precise ones.
       const shaped = issue.errors.filter((branch) => branch.every((inner) => inner.path.length > 0));
       if (shaped.length === 1 && shaped[0])
         return shaped[0].flatMap((inner) => describe(inner, path, input, schema));
-      return [base(`wrong value: got ${typeName(value)}`, expectedFrom(node))];
+      return [base(message`wrong value: got ${verbatim(typeName(value))}`, expectedFrom(node))];
     }
     case 'invalid_value':
       return [
         base(
-          `wrong value: got ${preview(value)}`,
+          message`wrong value: got ${preview(value)}`,
           `one of: ${issue.values.map((v) => String(v)).join(', ')}`,
         ),
       ];
     case 'invalid_key':
-      return [base(`invalid key "${String(path.at(-1))}": ${issue.issues[0]?.message ?? issue.message}`)];
+      return [
+        base(
+          // The key is part of the path (structure), as is zod's wording.
+          verbatim(`invalid key "${String(path.at(-1))}": ${issue.issues[0]?.message ?? issue.message}`),
+        ),
+      ];
     case 'too_small':
     case 'too_big':
-      return [base(`${boundMessage(issue)}: got ${preview(value)}`)];
+      return [base(message`${verbatim(boundMessage(issue))}: got ${preview(value)}`)];
     case 'invalid_format':
-      return [base(`got ${preview(value)}`, cleanMessage(issue.message))];
+      return [base(message`got ${preview(value)}`, cleanMessage(issue.message))];
     default:
-      return [base(`${cleanMessage(issue.message)}: got ${preview(value)}`, expectedFrom(node))];
+      return [
+        base(message`${verbatim(cleanMessage(issue.message))}: got ${preview(value)}`, expectedFrom(node)),
+      ];
   }
 }
 
@@ -141,7 +148,7 @@ function preview(value: unknown): string {
   if (typeof value === 'string')
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  return typeName(value);
+  return verbatim(typeName(value));
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,7 +1,13 @@
+import { plain, verbatim } from '../secrets/redactor.js';
+
 /** One problem in the configuration, in terms a user can act on. */
 export interface ConfigIssue {
   /** Key path as written in YAML, e.g. `mirror-repos.repositories[2]`; empty for the whole file. */
   path: string;
+  /**
+   * What is wrong. Written with the `message` template tag, its wording is kept by the redactor and only
+   * the interpolated values are masked; a plain string is masked as free text.
+   */
   message: string;
   /** What would have been accepted, e.g. `an integer from 1 to 64`. */
   expected?: string;
@@ -9,6 +15,13 @@ export interface ConfigIssue {
   example?: string;
   /** The config file the value came from, when known. */
   file?: string;
+  /**
+   * The key as the user wrote it, when the file was in the original tool's format (`primary_server`);
+   * the native `path` is shown after it.
+   */
+  original?: string;
+  /** Set by the check of instance names: the issue is that this entry of `quay` is not defined. */
+  undefinedInstance?: string;
 }
 
 /** Raised before any action when the configuration (or a file it names) is unusable: exit code 2. */
@@ -16,24 +29,33 @@ export class ConfigError extends Error {
   readonly issues: ConfigIssue[];
 
   constructor(issues: ConfigIssue[]) {
-    super(formatIssues(issues));
+    super(plain(formatIssues(issues)));
     this.name = 'ConfigError';
     this.issues = issues;
   }
+
+  /** The message with its wording, key paths and examples marked, for printing through the redactor. */
+  get marked(): string {
+    return formatIssues(this.issues);
+  }
 }
 
+/** The issues as one text; wording, key paths, expectations and examples are marked (see redactor.ts). */
 export function formatIssues(issues: ConfigIssue[]): string {
   const head = issues.length === 1 ? 'config error' : `config errors (${issues.length})`;
-  const lines = issues.map((issue) => `  - ${formatIssue(issue)}`);
-  return [`${head}:`, ...lines].join('\n');
+  const lines = issues.map((issue) => `${verbatim('  - ')}${formatIssue(issue)}`);
+  return [verbatim(`${head}:`), ...lines].join('\n');
 }
 
 export function formatIssue(issue: ConfigIssue): string {
-  const where = issue.path === '' ? '(top level)' : issue.path;
-  let text = `${where}: ${issue.message}`;
-  if (issue.expected) text += `; expected ${issue.expected}`;
-  if (issue.example) text += `; example: ${issue.example}`;
-  if (issue.file) text += ` [${issue.file}]`;
+  const native = issue.path === '' ? '(top level)' : issue.path;
+  const where =
+    issue.original !== undefined && issue.original !== issue.path ? `${issue.original} (${native})` : native;
+  let text = `${verbatim(`${where}: `)}${issue.message}`;
+  if (issue.expected) text += verbatim(`; expected ${issue.expected}`);
+  if (issue.example) text += verbatim(`; example: ${issue.example}`);
+  // The file's path is the user's value: masked where it holds a secret.
+  if (issue.file) text += `${verbatim(' [')}${issue.file}${verbatim(']')}`;
   return text;
 }
 

@@ -1,3 +1,4 @@
+import { message } from '../secrets/redactor.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import type { QuayInstanceConfig } from './sections/shared.js';
 
@@ -16,14 +17,15 @@ export function requireInstances(
     if (!instance) {
       issues.push({
         path,
-        message: `names Quay instance "${name}", which the quay section does not define`,
+        message: message`names Quay instance "${name}", which the quay section does not define`,
         expected: known.length > 0 ? `one of: ${known.join(', ')}` : 'an entry in the quay section',
         example: `quay: {${name}: {url: https://quay.example.com}}`,
+        undefinedInstance: name,
       });
     } else if (needs === 'quay' && instance.type !== 'quay') {
       issues.push({
         path,
-        message: `instance "${name}" is a plain registry, but this needs Quay's API`,
+        message: message`instance "${name}" is a plain registry, but this needs Quay's API`,
         expected: 'an instance with type: quay',
       });
     }

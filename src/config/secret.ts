@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { message } from '../secrets/redactor.js';
 
 /** Where a secret-valued config field takes its value from. */
 export type SecretSource =
@@ -37,8 +38,8 @@ export class Secret {
     const { source } = this;
     if (source.kind === 'env') {
       const value = env[source.name];
-      if (value === undefined) return `environment variable ${source.name} is not set`;
-      if (value === '') return `environment variable ${source.name} is empty`;
+      if (value === undefined) return message`environment variable ${source.name} is not set`;
+      if (value === '') return message`environment variable ${source.name} is empty`;
       this.#value = value;
       return undefined;
     }
@@ -48,10 +49,10 @@ export class Secret {
         text = readFileSync(source.path, 'utf8');
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        return `cannot read file ${source.path} (${code})`;
+        return message`cannot read file ${source.path} (${code})`;
       }
       const value = text.replace(/\r?\n$/, '');
-      if (value === '') return `file ${source.path} is empty`;
+      if (value === '') return message`file ${source.path} is empty`;
       this.#value = value;
       return undefined;
     }

@@ -14,6 +14,8 @@ import { tempDir, writeFile } from '../support/temp.js';
  */
 const ENV_SECRET = 'env-s3cr3t-value-7f3a';
 const FILE_SECRET = 'file-s3cr3t-value-91c2';
+/** The password of an instance create-robots does not use, and the name of an organization. */
+const UNUSED_SECRET = 'other-instance-value-55';
 
 let fx: QuayFixture;
 before(async () => {
@@ -21,6 +23,7 @@ before(async () => {
   // Organizations named like the secrets, so the values reach refs, details and error messages.
   fx.quay.seed.org(ENV_SECRET, { owner: 'admin' });
   fx.quay.seed.org(FILE_SECRET, { owner: 'admin' });
+  fx.quay.seed.org(UNUSED_SECRET, { owner: 'admin' });
 });
 after(() => fx.quay.close());
 
@@ -70,8 +73,13 @@ function assertOnlyMasked(text: string, secret: string) {
   }
 }
 
+/**
+ * The file secret is the cluster's password (create-robots loads the cluster section for pull secrets) and
+ * the `backup` instance's password: a task masks the secrets it loads, and a failed validation, which
+ * cannot tell which instance the task would use, masks every instance's.
+ */
 const quaySection = (secretFile: string) =>
-  `quay:\n  primary: {url: ${fx.quay.url}, token: {env: QT_TOKEN}, username: admin, password: {env: QT_PASSWORD}}\n  backup: {url: ${fx.quay.url}, password: {file: ${secretFile}}}\n`;
+  `quay:\n  primary: {url: ${fx.quay.url}, token: {env: QT_TOKEN}, username: admin, password: {env: QT_PASSWORD}}\n  backup: {url: ${fx.quay.url}, password: {file: ${secretFile}}}\ncluster: {password: {file: ${secretFile}}}\n`;
 
 test('secrets that also appear as plain values are masked in every output of a run, failures included', async () => {
   const { dir, env, args } = setup(
@@ -147,3 +155,59 @@ test('without GitHub Actions no secret appears at all, not even as a mask comman
   assert.ok(!all.includes(fx.adminToken));
   assert.match(all, /robot\/\*\*\*\+bot/);
 });
+
+for (const secret of ['password', 'token', 'quay', 'true']) {
+  test(`a secret equal to "${secret}" masks values only: key paths, the task name and report keys stay`, async () => {
+    const dir = tempDir();
+    const cfg = writeFile(
+      dir,
+      'config.yaml',
+      `quay:\n  primary: {url: https://quay.example.com, token: {env: QT_SECRET}, password: {env: QT_UNSET_VAR}}\ncreate-robots: {robots: []}\n`,
+    );
+    const result = await runCli(
+      'quay-init',
+      ['--config', cfg, '--output', 'json', '--results-dir', join(dir, 'results')],
+      { env: { QT_SECRET: secret } },
+    );
+    assert.equal(result.exitCode, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /error: config error:\n {2}- quay\.primary\.password: environment variable QT_UNSET_VAR is not set/,
+    );
+    assert.match(result.stderr, /quay-init: FAILED: nothing was done/);
+    const report = JSON.parse(result.stdout) as Record<string, unknown>;
+    assert.equal(report.task, 'quay-init');
+    assert.deepEqual(Object.keys(report), [
+      'task',
+      'ok',
+      'dryRun',
+      'changed',
+      'failed',
+      'items',
+      'durationMs',
+      'error',
+    ]);
+    assert.match(
+      String(report.error),
+      /quay\.primary\.password: environment variable QT_UNSET_VAR is not set/,
+    );
+    assert.equal(readFileSync(join(dir, 'results', 'ok'), 'utf8'), 'false');
+    assert.ok(!result.stdout.includes('***') && !result.stderr.includes('***'), result.stderr);
+
+    // A valid run: the task's own wording and the results (ok=true) stay whole.
+    const valid = writeFile(
+      dir,
+      'valid.yaml',
+      'quay:\n  primary: {url: https://quay.example.com, token: {env: QT_SECRET}}\n',
+    );
+    const ok = await runCli(
+      'quay-init',
+      ['--config', valid, '--validate-config', '--output', 'json', '--results-dir', join(dir, 'ok-results')],
+      { env: { QT_SECRET: secret } },
+    );
+    assert.equal(ok.exitCode, 0, ok.stderr);
+    assert.match(ok.stderr, /^quay-init: the configuration is valid$/m);
+    assert.equal(readFileSync(join(dir, 'ok-results', 'ok'), 'utf8'), 'true');
+    assert.equal((JSON.parse(ok.stdout) as { task: string }).task, 'quay-init');
+  });
+}
