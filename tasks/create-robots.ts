@@ -19,6 +19,7 @@ namespaces, with their description, repository permissions and teams, and hands 
 on as a kubernetes.io/dockerconfigjson Secret or an auth.json file — never printed.`,
   sections: ['quay', 'cluster', SECTION],
   legacyRole: (flags) => (flags['configure-secondary-quay-server'] ? 'secondary' : 'primary'),
+  instancesInUse: (config) => [config[SECTION].instance],
   flags: [
     instanceFlag(SECTION),
     acceptedFlag('add-robot-account', 'Ensure the configured robots (what this task does)'),

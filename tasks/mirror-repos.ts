@@ -22,6 +22,10 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
 --repository and --tags narrow a run to what a webhook names (never beyond what the config selects);
 --plan-shards and --shard split a large mirror over parallel runs (the quay-mirror Pipeline).`,
   sections: ['quay', SECTION],
+  instancesInUse: (config) => [
+    config[SECTION].source,
+    ...config[SECTION].destinations.map((d) => (typeof d === 'string' ? d : d.instance)),
+  ],
   flags: [
     {
       name: 'source',

@@ -22,6 +22,7 @@ the upstream credentials with Quay before creating, replaces a different configu
 overwrite, deletes with state: absent. A conflict in one organization does not stop the others.`,
   sections: ['quay', SECTION],
   legacyRole: (flags) => (flags['configure-secondary-quay-server'] ? 'secondary' : 'primary'),
+  instancesInUse: (config) => [config[SECTION].instance],
   flags: [
     instanceFlag(SECTION),
     booleanKeyFlag(SECTION, 'overwrite', 'overwrite', 'Replace a different existing configuration'),

@@ -44,6 +44,7 @@ super users and ownership (team owners of every organization). Every step is ide
 Steps: ${QUAY_INIT_STEPS.join(', ')}.`,
   sections: ['quay', 'cluster', SECTION],
   legacyRole: (flags) => (flags['configure-secondary-quay-server'] ? 'secondary' : 'primary'),
+  instancesInUse: (config) => [config[SECTION].instance],
   flags: [
     instanceFlag(SECTION),
     {

@@ -9,7 +9,7 @@ import { LOG_LEVELS, Logger, type LogLevel } from '../ci/logger.js';
 import { Report, type ReportDocument } from '../ci/report.js';
 import { resolveResultsDir, writeTektonResults } from '../ci/tekton-results.js';
 import { documentSchema, type SectionName, toJsonSchema } from '../config/document.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, type ConfigIssue } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import { message, Redactor, verbatim } from '../secrets/redactor.js';
 import { packageVersion } from '../version.js';
@@ -113,6 +113,7 @@ export async function runTask<S extends SectionName>(
   const json = flags.output === 'json';
 
   let exitCode = EXIT_OK;
+  let inUserWords: ((issues: readonly ConfigIssue[]) => ConfigIssue[]) | undefined;
   try {
     const files = (flags.config as string[] | undefined) ?? configFromEnv(io.env);
     const loaded = loadConfig({
@@ -124,8 +125,11 @@ export async function runTask<S extends SectionName>(
       notice: (message) => log.info(message),
       detail: (message) => log.debug(message),
       overrides: (document) => applyOverrides(document, specs, flags, args.positionals, definition),
+      instancesInUse: definition.instancesInUse,
     });
     const { config } = loaded;
+    inUserWords = loaded.inUserWords;
+    // The task's own sections, secrets as *** (Secret renders so); other sections are not in `config`.
     log.debug(`config: ${JSON.stringify(config)}`);
     definition.validate?.(config, io.env);
     const context: TaskContext<S> = {
@@ -159,7 +163,9 @@ export async function runTask<S extends SectionName>(
     if (!report.ok && exitCode === EXIT_OK) exitCode = EXIT_FAILED;
   } catch (thrown) {
     // Our own errors carry their wording marked (kept by the redactor); any other error's text is masked.
-    const error = thrown;
+    // A config problem found after loading is restated in the user's words (the original format's keys).
+    const error =
+      thrown instanceof ConfigError && inUserWords ? new ConfigError(inUserWords(thrown.issues)) : thrown;
     if (error instanceof ConfigError || error instanceof UsageError) {
       exitCode = EXIT_USAGE;
       log.error(error instanceof UsageError ? message`usage error: ${error.marked}` : error.marked);

@@ -41,6 +41,11 @@ export interface TaskDefinition<S extends SectionName> {
   positionals?: (document: Record<string, unknown>, positionals: readonly string[]) => void;
   legacyRole?: (flags: FlagValues) => LegacyRole;
   /**
+   * The entries of `quay` the task works with (after flags): only their secrets are resolved and masked.
+   * Omitted: every entry.
+   */
+  instancesInUse?: (config: ConfigFor<S>) => readonly string[];
+  /**
    * Checks across sections (e.g. that named instances exist); throws ConfigError. Runs before `run` and
    * for --validate-config; `env` is the task's environment (variables a config may refer to).
    */

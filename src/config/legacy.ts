@@ -1,3 +1,4 @@
+import { message, verbatim } from '../secrets/redactor.js';
 import { SECTION_NAMES } from './document.js';
 import type { ConfigIssue } from './errors.js';
 import { isMapping } from './merge.js';
@@ -16,6 +17,10 @@ export interface LegacyTranslation {
   config: Record<string, unknown>;
   issues: ConfigIssue[];
   notices: string[];
+  /** Native key path → the original key it is read from (also for keys the file leaves out). */
+  origins: Map<string, string>;
+  /** Entry of `quay` → the original key of its server URL (`primary` → `primary_server`). */
+  servers: Map<string, string>;
 }
 
 const HEAD_KEYS = new Set([
@@ -74,40 +79,55 @@ export function translateLegacy(doc: Record<string, unknown>, role: LegacyRole):
   const isOld = Object.keys(doc).some((key) => OLD_KEYS.has(key));
   const issues: ConfigIssue[] = [];
   const notices: string[] = [];
+  const origins = new Map<string, string>();
+  const servers = new Map<string, string>();
   for (const key of Object.keys(doc)) {
     if (!HEAD_KEYS.has(key) && !OLD_KEYS.has(key)) {
-      issues.push({ path: key, message: 'unknown key in a config of the original quay_guides format' });
+      issues.push({
+        path: key,
+        original: key,
+        message: verbatim('unknown key in a config of the original quay_guides format'),
+      });
     }
   }
   const v = (key: string): unknown => present(doc[key]);
-  const s = (key: string): string | undefined =>
-    typeof v(key) === 'string' ? (v(key) as string) : undefined;
+  // A value of the wrong type is passed on as it is: the native check then names the key and the type.
+  const s = (key: string): unknown => v(key);
 
   const config: Record<string, unknown> = {};
   const quay: Record<string, unknown> = {};
-  if (isOld) {
-    // The oldest generation used bare host names and one token per side.
-    quay.primary = instance(
-      withScheme(s('source_server')),
-      v('source_token') ?? undefined,
-      s('source_quay_user'),
-      v('source_quay_password'),
-    );
-    quay.secondary = instance(
-      withScheme(s('destination_server')),
-      v('destination_token') ?? v('init_token'),
-      s('destination_quay_user'),
-      v('destination_quay_password'),
-    );
-  } else {
-    for (const side of ['primary', 'secondary'] as const) {
-      quay[side] = instance(
-        s(`${side}_server`),
-        v(`${side}_token`) ?? v(`${side}_init_token`),
-        s(`${side}_quay_user`),
-        v(`${side}_quay_password`),
+  const sides = isOld
+    ? ([
+        ['primary', 'source_server', ['source_token'], 'source_quay_user', 'source_quay_password'],
+        [
+          'secondary',
+          'destination_server',
+          ['destination_token', 'init_token'],
+          'destination_quay_user',
+          'destination_quay_password',
+        ],
+      ] as const)
+    : (['primary', 'secondary'] as const).map(
+        (side) =>
+          [
+            side,
+            `${side}_server`,
+            [`${side}_token`, `${side}_init_token`],
+            `${side}_quay_user`,
+            `${side}_quay_password`,
+          ] as const,
       );
-    }
+  for (const [side, serverKey, tokenKeys, userKey, passwordKey] of sides) {
+    // The oldest generation used bare host names and one token per side.
+    const server = isOld ? withScheme(s(serverKey)) : s(serverKey);
+    const tokenKey = tokenKeys.find((key) => v(key) !== undefined) ?? tokenKeys[0];
+    quay[side] = instance(server, v(tokenKey), s(userKey), v(passwordKey));
+    servers.set(side, serverKey);
+    origins.set(`quay.${side}`, serverKey);
+    origins.set(`quay.${side}.url`, serverKey);
+    origins.set(`quay.${side}.token`, tokenKey);
+    origins.set(`quay.${side}.username`, userKey);
+    origins.set(`quay.${side}.password`, passwordKey);
   }
   for (const [name, entry] of Object.entries(quay)) if (entry === undefined) delete quay[name];
   if (Object.keys(quay).length > 0) config.quay = quay;
@@ -118,26 +138,40 @@ export function translateLegacy(doc: Record<string, unknown>, role: LegacyRole):
     password: v('openshift_password'),
   });
   if (cluster) config.cluster = cluster;
+  origins.set('cluster.server', 'openshift_api_url');
+  origins.set('cluster.username', 'openshift_username');
+  origins.set('cluster.password', 'openshift_password');
 
   const yamlDir = v('openshift_yaml_dir');
   if (yamlDir !== undefined) config['apply-ordered'] = { directory: yamlDir };
+  origins.set('apply-ordered.directory', 'openshift_yaml_dir');
 
-  const quayInit = translateQuayInit(doc, role, isOld, issues);
+  const quayInit = translateQuayInit(doc, role, isOld, issues, origins);
   if (quayInit) config['quay-init'] = quayInit;
 
-  const roleUser = isOld
-    ? s(role === 'primary' ? 'source_quay_user' : 'destination_quay_user')
-    : s(`${role}_quay_user`);
-  const robots = translateRobots(v('robot_config'), roleUser, issues);
+  const roleUserKey = isOld
+    ? role === 'primary'
+      ? 'source_quay_user'
+      : 'destination_quay_user'
+    : `${role}_quay_user`;
+  const robots = translateRobots(v('robot_config'), s(roleUserKey), roleUserKey, issues, origins);
   if (robots.length > 0) config['create-robots'] = { instance: role, robots };
 
-  const caches = translateProxycache(v('proxycache'), issues);
+  const caches = translateProxycache(v('proxycache'), issues, origins);
   if (caches.length > 0) config.proxycache = { instance: role, caches };
 
   const mirror: Record<string, unknown> = {};
   const repositories = v('repositories');
   if (repositories !== undefined) mirror.repositories = repositories;
-  if (isOld && v('failover') === true) mirror.failover = true;
+  origins.set('mirror-repos.repositories', 'repositories');
+  if (Array.isArray(repositories))
+    for (const i of repositories.keys()) origins.set(`mirror-repos.repositories[${i}]`, `repositories[${i}]`);
+  if (isOld && v('failover') !== undefined) {
+    if (typeof v('failover') !== 'boolean')
+      issues.push(wrongType('failover', v('failover'), 'true or false', 'failover: true'));
+    else if (v('failover') === true) mirror.failover = true;
+    origins.set('mirror-repos.failover', 'failover');
+  }
   if (!isOld && doc.failover !== undefined)
     notices.push('key failover is not read (as in the original at HEAD): use --failover');
   if (Object.keys(mirror).length > 0 || (quay.primary && quay.secondary)) {
@@ -149,7 +183,12 @@ export function translateLegacy(doc: Record<string, unknown>, role: LegacyRole):
   const format = isOld
     ? 'original quay_guides config (source/destination generation)'
     : 'original quay_guides config (primary/secondary)';
-  return { format, config, issues, notices };
+  return { format, config, issues, notices, origins, servers };
+}
+
+function wrongType(key: string, value: unknown, expected: string, example: string): ConfigIssue {
+  const got = Array.isArray(value) ? 'a list' : isMapping(value) ? 'a mapping' : `a ${typeof value}`;
+  return { path: key, original: key, message: verbatim(`wrong type: got ${got}`), expected, example };
 }
 
 function translateQuayInit(
@@ -157,11 +196,29 @@ function translateQuayInit(
   role: LegacyRole,
   isOld: boolean,
   issues: ConfigIssue[],
+  origins: Map<string, string>,
 ) {
   const v = (key: string): unknown => present(doc[key]);
   const out: Record<string, unknown> = { instance: role };
   const namespace = isOld ? undefined : v(`${role}_quay_namespace`);
   if (namespace !== undefined) out.namespace = namespace;
+  if (!isOld) origins.set('quay-init.namespace', `${role}_quay_namespace`);
+  const userKeys = isOld
+    ? {
+        username: 'destination_quay_user',
+        password: 'destination_quay_password',
+        email: 'destination_quay_email',
+      }
+    : { username: 'initialize_username', password: 'initialize_password', email: 'initialize_email' };
+  for (const [field, key] of Object.entries(userKeys)) origins.set(`quay-init.initialUser.${field}`, key);
+  origins.set('quay-init.adminOrganization', 'quay_admin_org');
+  origins.set('quay-init.organizations', 'organizations');
+  origins.set('quay-init.superUsers', 'quay_secret_options.super_users');
+  if (!isOld) origins.set('quay-init.takeOwnership.users', `${role}_quay_user`);
+  if (!isOld) origins.set('quay-init.takeOwnership.users[0]', `${role}_quay_user`);
+  const bundleKey = isOld ? 'quay_init_config' : `${role}_quay_init_config`;
+  origins.set('quay-init.configBundle', bundleKey);
+  origins.set('quay-init.configBundle.file', bundleKey);
   const initialUser = isOld
     ? compact({
         username: v('destination_quay_user'),
@@ -180,19 +237,49 @@ function translateQuayInit(
   if (orgs !== undefined) {
     if (!isMapping(orgs))
       issues.push({
-        path: 'organizations',
-        message: 'expected a mapping of organization name to {present: true|false}',
+        ...wrongType('organizations', orgs, 'a mapping of organization name to {present: true|false}', ''),
+        example: 'organizations: {platform-team: {present: true}}',
       });
     else {
-      out.organizations = Object.entries(orgs).map(([name, spec]) => ({
-        name,
-        state: isMapping(spec) && (spec.present === false || spec.present === 'false') ? 'absent' : 'present',
-      }));
+      out.organizations = Object.entries(orgs).map(([name, spec], i) => {
+        origins.set(`quay-init.organizations[${i}]`, `organizations.${name}`);
+        origins.set(`quay-init.organizations[${i}].name`, `organizations.${name}`);
+        const presentValue = isMapping(spec) ? spec.present : undefined;
+        if (!isMapping(spec) || ![true, false, 'true', 'false'].includes(presentValue as never)) {
+          issues.push({
+            path: `organizations.${name}${isMapping(spec) ? '.present' : ''}`,
+            original: `organizations.${name}${isMapping(spec) ? '.present' : ''}`,
+            message:
+              isMapping(spec) && presentValue === undefined
+                ? verbatim('missing key present')
+                : message`wrong value: got ${describeValue(isMapping(spec) ? presentValue : spec)}`,
+            expected: '{present: true} or {present: false}',
+            example: `${name}: {present: true}`,
+          });
+        }
+        return { name, state: presentValue === false || presentValue === 'false' ? 'absent' : 'present' };
+      });
     }
   }
   const secretOptions = v('quay_secret_options');
-  if (isMapping(secretOptions) && Array.isArray(secretOptions.super_users))
-    out.superUsers = secretOptions.super_users;
+  if (secretOptions !== undefined) {
+    if (!isMapping(secretOptions) || !Array.isArray(secretOptions.super_users)) {
+      const key = isMapping(secretOptions) ? 'quay_secret_options.super_users' : 'quay_secret_options';
+      const value = isMapping(secretOptions) ? secretOptions.super_users : secretOptions;
+      issues.push({
+        path: key,
+        original: key,
+        message:
+          value === undefined ? verbatim('missing key') : verbatim(`wrong type: got ${describeValue(value)}`),
+        expected: 'a mapping with super_users: a list of user names',
+        example: 'quay_secret_options: {super_users: [quayadmin]}',
+      });
+    } else {
+      out.superUsers = secretOptions.super_users;
+      for (const i of secretOptions.super_users.keys())
+        origins.set(`quay-init.superUsers[${i}]`, `quay_secret_options.super_users[${i}]`);
+    }
+  }
   const roleUser = isOld ? undefined : v(`${role}_quay_user`);
   if (roleUser !== undefined) out.takeOwnership = { users: [roleUser] };
   const bundle = isOld ? v('quay_init_config') : v(`${role}_quay_init_config`);
@@ -200,19 +287,56 @@ function translateQuayInit(
   return Object.keys(out).length > 1 ? out : undefined;
 }
 
-function translateRobots(value: unknown, roleUser: string | undefined, issues: ConfigIssue[]): unknown[] {
+const ROBOT_KEYS = ['type', 'name', 'org_name'];
+const ROBOT_EXAMPLE = 'bot1: {type: org, name: deployer, org_name: platform-team}';
+
+function translateRobots(
+  value: unknown,
+  roleUser: unknown,
+  roleUserKey: string,
+  issues: ConfigIssue[],
+  origins: Map<string, string>,
+): unknown[] {
+  origins.set('create-robots.robots', 'robot_config');
   if (value === undefined) return [];
   if (!isMapping(value)) {
-    issues.push({ path: 'robot_config', message: 'expected a mapping of label to {type, name, org_name}' });
+    issues.push(wrongType('robot_config', value, 'a mapping of label to {type, name, org_name}', ''));
     return [];
   }
-  return Object.entries(value).map(([label, spec]) => {
-    if (!isMapping(spec)) return { name: label };
-    if (spec.type === 'personal') {
-      if (!roleUser)
+  return Object.entries(value).map(([label, spec], i) => {
+    const at = `robot_config.${label}`;
+    origins.set(`create-robots.robots[${i}]`, at);
+    origins.set(`create-robots.robots[${i}].name`, `${at}.name`);
+    origins.set(`create-robots.robots[${i}].organization`, `${at}.org_name`);
+    origins.set(`create-robots.robots[${i}].user`, roleUserKey);
+    if (!isMapping(spec)) {
+      issues.push({ ...wrongType(at, spec, 'a mapping {type, name, org_name}', ''), example: ROBOT_EXAMPLE });
+      return { name: label };
+    }
+    for (const key of Object.keys(spec))
+      if (!ROBOT_KEYS.includes(key))
         issues.push({
-          path: `robot_config.${label}`,
-          message: 'a personal robot needs <role>_quay_user to name its user',
+          path: `${at}.${key}`,
+          original: `${at}.${key}`,
+          message: verbatim('unknown key in a robot of the original format'),
+          expected: `one of: ${ROBOT_KEYS.join(', ')}`,
+        });
+    if (spec.type !== undefined && spec.type !== 'org' && spec.type !== 'personal')
+      issues.push({
+        path: `${at}.type`,
+        original: `${at}.type`,
+        message: message`wrong value: got ${describeValue(spec.type)}`,
+        expected: 'one of: org, personal',
+        example: 'type: org',
+      });
+    if (spec.type === 'personal') {
+      if (roleUser === undefined)
+        issues.push({
+          path: roleUserKey,
+          original: roleUserKey,
+          message: verbatim(`missing key: the personal robot ${at} is owned by this user`),
+          expected: 'a Quay user name',
+          example: `${roleUserKey}: quayadmin`,
         });
       return { name: spec.name, user: roleUser };
     }
@@ -220,17 +344,47 @@ function translateRobots(value: unknown, roleUser: string | undefined, issues: C
   });
 }
 
-function translateProxycache(value: unknown, issues: ConfigIssue[]): unknown[] {
+/** A value of the user's, for a message: a short scalar as written, else its type. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return verbatim(Array.isArray(value) ? 'a list' : isMapping(value) ? 'a mapping' : `a ${typeof value}`);
+}
+
+const PROXYCACHE_FIELDS: Record<string, string> = {
+  org_name: 'organization',
+  upstream_registry: 'upstreamRegistry',
+  upstream_registry_username: 'username',
+  upstream_registry_password: 'password',
+  expiration_s: 'expirationSeconds',
+  insecure: 'insecure',
+};
+
+function translateProxycache(value: unknown, issues: ConfigIssue[], origins: Map<string, string>): unknown[] {
+  origins.set('proxycache.caches', 'proxycache');
   if (value === undefined) return [];
   if (!isMapping(value)) {
     issues.push({
-      path: 'proxycache',
-      message: 'expected a mapping of label to {org_name, upstream_registry, ...}',
+      ...wrongType('proxycache', value, 'a mapping of label to {org_name, upstream_registry, ...}', ''),
+      example: 'proxycache: {org1: {org_name: cache-quay, upstream_registry: quay.io}}',
     });
     return [];
   }
-  return Object.values(value).map((spec) => {
+  return Object.entries(value).map(([label, spec], i) => {
+    const at = `proxycache.${label}`;
+    origins.set(`proxycache.caches[${i}]`, at);
+    for (const [original, native] of Object.entries(PROXYCACHE_FIELDS))
+      origins.set(`proxycache.caches[${i}].${native}`, `${at}.${original}`);
     if (!isMapping(spec)) return spec;
+    for (const key of Object.keys(spec))
+      if (!(key in PROXYCACHE_FIELDS))
+        issues.push({
+          path: `${at}.${key}`,
+          original: `${at}.${key}`,
+          message: verbatim('unknown key in a proxy cache of the original format'),
+          expected: `one of: ${Object.keys(PROXYCACHE_FIELDS).join(', ')}`,
+        });
     return compact({
       organization: spec.org_name,
       upstreamRegistry: spec.upstream_registry,
@@ -242,13 +396,13 @@ function translateProxycache(value: unknown, issues: ConfigIssue[]): unknown[] {
   });
 }
 
-function instance(url: string | undefined, token: unknown, username: string | undefined, password: unknown) {
+function instance(url: unknown, token: unknown, username: unknown, password: unknown) {
   if (url === undefined) return undefined;
   return compact({ url, token, username, password }) ?? { url };
 }
 
-function withScheme(host: string | undefined): string | undefined {
-  if (host === undefined) return undefined;
+function withScheme(host: unknown): unknown {
+  if (typeof host !== 'string') return host;
   return /^https?:\/\//.test(host) ? host : `https://${host.replace(/\/+$/, '')}`;
 }
 

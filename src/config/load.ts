@@ -6,6 +6,7 @@ import { type ConfigFor, documentSchema, type SectionName, toJsonSchema } from '
 import { ConfigError, type ConfigIssue, formatPath } from './errors.js';
 import { isLegacyDocument, type LegacyRole, translateLegacy } from './legacy.js';
 import { isMapping, mergeDocuments } from './merge.js';
+import { inUserWords, type LoadedDocument } from './original-words.js';
 import { Secret } from './secret.js';
 
 export interface LoadConfigOptions<S extends SectionName> {
@@ -23,12 +24,24 @@ export interface LoadConfigOptions<S extends SectionName> {
   notice?: (message: string) => void;
   /** Told the finer points of a translation (keys the original did not read either). */
   detail?: (message: string) => void;
+  /**
+   * The entries of `quay` the task works with; only their secrets are resolved and registered with the
+   * redactor (another instance's unset {env} is no error, and its values are not masked in this task's
+   * output). Omitted: every instance.
+   */
+  instancesInUse?: (config: ConfigFor<S>) => readonly string[];
 }
 
 export interface LoadedConfig<S extends SectionName> {
+  /** The task's sections, validated; no other section (their values are not checked, nor for printing). */
   config: ConfigFor<S>;
   /** The merged document as validated (after translation and overrides), secrets still as written. */
   document: Record<string, unknown>;
+  /**
+   * Restates issues found later (cross-section checks, the run) in the user's words: the file they came
+   * from, and for a file in the original format the original key.
+   */
+  inUserWords: (issues: readonly ConfigIssue[]) => ConfigIssue[];
 }
 
 /**
@@ -38,7 +51,9 @@ export interface LoadedConfig<S extends SectionName> {
 export function loadConfig<S extends SectionName>(options: LoadConfigOptions<S>): LoadedConfig<S> {
   const env = options.env ?? process.env;
   const issues: ConfigIssue[] = [];
-  const documents: { file: string; data: Record<string, unknown> }[] = [];
+  const documents: LoadedDocument[] = [];
+  const userWords = (found: readonly ConfigIssue[]): ConfigIssue[] =>
+    found.map((issue) => inUserWords(attributeFile(issue, documents), documents));
 
   for (const file of options.files) {
     const read = readDocument(file);
@@ -46,15 +61,18 @@ export function loadConfig<S extends SectionName>(options: LoadConfigOptions<S>)
       issues.push(read.issue);
       continue;
     }
-    let data = read.data;
+    const data = read.data;
     if (isLegacyDocument(data)) {
       const translation = translateLegacy(data, options.legacyRole ?? 'primary');
       options.notice?.(`config: ${file} is an ${translation.format}; translated to the native format`);
       for (const notice of translation.notices) options.detail?.(`config: ${file}: ${notice}`);
       issues.push(...translation.issues.map((issue) => ({ ...issue, file })));
-      data = translation.config;
-    }
-    documents.push({ file, data });
+      documents.push({
+        file,
+        data: translation.config,
+        original: { file, origins: translation.origins, servers: translation.servers },
+      });
+    } else documents.push({ file, data });
   }
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -64,21 +82,32 @@ export function loadConfig<S extends SectionName>(options: LoadConfigOptions<S>)
   const schema = documentSchema(options.sections);
   const parsed = schema.safeParse(document);
   if (!parsed.success) {
-    registerLikelySecrets(document, options.redactor, env);
+    // Only the task's sections are checked, so only their values can appear in the errors.
+    for (const section of options.sections)
+      registerLikelySecrets(document[section], options.redactor, env, section);
     const described = describeIssues(parsed.error.issues, document, toJsonSchema(schema, 'config'));
-    throw new ConfigError(described.map((issue) => attributeFile(issue, documents)));
+    throw new ConfigError(userWords(described));
   }
 
-  for (const { secret, path } of findSecrets(parsed.data)) {
+  // The task's own sections only: the others were not checked, and their literal secrets stay out of
+  // everything the task prints (--debug shows this object).
+  const config = Object.fromEntries(
+    options.sections.flatMap((section) =>
+      section in parsed.data ? [[section, (parsed.data as Record<string, unknown>)[section]]] : [],
+    ),
+  ) as ConfigFor<S>;
+  const inUse = options.instancesInUse?.(config);
+  for (const { secret, path } of findSecrets(config)) {
+    if (inUse !== undefined && path[0] === 'quay' && !inUse.includes(String(path[1]))) continue;
     const problem = secret.resolve(env);
     if (problem !== undefined) {
-      issues.push(attributeFile({ path: formatPath(path), message: problem }, documents));
+      issues.push({ path: formatPath(path), message: problem });
     } else {
       options.redactor.add(secret.reveal());
     }
   }
-  if (issues.length > 0) throw new ConfigError(issues);
-  return { config: parsed.data, document };
+  if (issues.length > 0) throw new ConfigError(userWords(issues));
+  return { config, document, inUserWords: userWords };
 }
 
 function readDocument(file: string): { data: Record<string, unknown> } | { issue: ConfigIssue } {
@@ -125,10 +154,7 @@ function readDocument(file: string): { data: Record<string, unknown> } | { issue
 }
 
 /** Names the file that set the key (the last one holding its top-level section) in an issue. */
-function attributeFile(
-  issue: ConfigIssue,
-  documents: readonly { file: string; data: Record<string, unknown> }[],
-): ConfigIssue {
+function attributeFile(issue: ConfigIssue, documents: readonly LoadedDocument[]): ConfigIssue {
   if (issue.file || documents.length === 0) return issue;
   const section = issue.path.split(/[.[]/)[0] ?? '';
   const holder = [...documents].reverse().find((d) => section !== '' && section in d.data);

@@ -156,6 +156,39 @@ test('without GitHub Actions no secret appears at all, not even as a mask comman
   assert.match(all, /robot\/\*\*\*\+bot/);
 });
 
+test('a secret of an instance the task does not use is not read, nor masked into its output; used ones are', async () => {
+  const dir = tempDir();
+  const unused = UNUSED_SECRET;
+  const unusedFile = writeFile(dir, 'other-password', `${unused}\n`);
+  const cfg = writeFile(
+    dir,
+    'config.yaml',
+    `quay:
+  primary: {url: ${fx.quay.url}, token: {env: QT_TOKEN}, password: {env: QT_PASSWORD}}
+  other: {url: https://other.example.com, token: {env: QT_UNSET_OTHER_TOKEN}, password: {file: ${unusedFile}}}
+create-robots:
+  robots: [{name: bot, organization: ${unused}}, {name: bot, organization: ${ENV_SECRET}}]
+`,
+  );
+  const result = await fx.run(
+    'create-robots',
+    ['--config', cfg, '--debug', '--output', 'json', '--dry-run'],
+    {
+      QT_PASSWORD: ENV_SECRET,
+    },
+  );
+  // The other instance's unset variable is no error: its secrets are not read.
+  assert.equal(result.exitCode, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as { items: { ref: string }[] };
+  assert.deepEqual(
+    report.items.map((i) => i.ref),
+    [`robot/${unused}+bot`, 'robot/***+bot'],
+  );
+  const all = `${result.stdout}\n${result.stderr}`;
+  assert.ok(!all.includes(ENV_SECRET));
+  assert.ok(!all.includes(fx.adminToken));
+});
+
 for (const secret of ['password', 'token', 'quay', 'true']) {
   test(`a secret equal to "${secret}" masks values only: key paths, the task name and report keys stay`, async () => {
     const dir = tempDir();
