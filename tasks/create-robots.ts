@@ -6,6 +6,7 @@ import { lazyCluster } from '../src/cluster/lazy-cluster.js';
 import { writePullSecret } from '../src/cluster/secrets.js';
 import { requireInstances } from '../src/config/references.js';
 import { quayClientFor } from '../src/quay/from-config.js';
+import { checkRobots } from '../src/robots/check-robots.js';
 import { ensureRobots } from '../src/robots/ensure-robots.js';
 
 const SECTION = 'create-robots';
@@ -26,10 +27,12 @@ on as a kubernetes.io/dockerconfigjson Secret or an auth.json file — never pri
     secondaryRoleFlag(SECTION),
   ],
   results: [{ name: 'robots', description: 'comma-separated full names of the robots present' }],
-  validate: (config) =>
+  validate: (config) => {
     requireInstances(config.quay, [
       { path: `${SECTION}.instance`, name: config[SECTION].instance, needs: 'quay' },
-    ]),
+    ]);
+    checkRobots(config[SECTION].robots, SECTION);
+  },
   async run(context) {
     const section = context.config[SECTION];
     const instance = context.config.quay[section.instance]!;

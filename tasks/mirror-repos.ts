@@ -5,8 +5,8 @@ import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { ConfigError } from '../src/config/errors.js';
 import { requireInstances } from '../src/config/references.js';
-import { resolveRoles } from '../src/mirror/roles.js';
-import { checked, listOf, REPOSITORY, runMirrorTask, shardFlag, TAG } from '../src/mirror/run-mirror-task.js';
+import { requireDistinctEnds, resolveRoles } from '../src/mirror/roles.js';
+import { checked, REPOSITORY, runMirrorTask, shardFlag, TAG } from '../src/mirror/run-mirror-task.js';
 import { MAX_SHARDS } from '../src/mirror/shard.js';
 import { tagFilterProblem } from '../src/mirror/tag-filter.js';
 
@@ -69,7 +69,7 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
       description:
         'Only these source repositories (repeatable or comma-separated), of those the config selects; others are skipped with a warning',
       override: (_document, value) => {
-        checked('repository', listOf(value), REPOSITORY, 'org/repo');
+        checked('repository', value, REPOSITORY, 'org/repo');
       },
     },
     {
@@ -79,7 +79,7 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
       description:
         'Only these tags (comma-separated or repeatable), of those the config selects; no prune, no digest entries',
       override: (_document, value) => {
-        checked('tags', listOf(value), TAG, 'a tag name');
+        checked('tags', value, TAG, 'a tag name');
       },
     },
     {
@@ -151,6 +151,7 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
         name: typeof d === 'string' ? d : d.instance,
       })),
     ]);
+    requireDistinctEnds(section, (name) => config.quay[name]?.url);
     resolveRoles(section);
   },
   run: runMirrorTask,

@@ -20,6 +20,10 @@ export function secondaryRoleFlag(section: string): FlagSpec {
     original: true,
     description: 'Work on the secondary instance (same as --instance secondary)',
     override: (document) => setInSection(document, section, 'instance', 'secondary'),
+    conflict: (flags) =>
+      typeof flags.instance === 'string' && flags.instance !== 'secondary'
+        ? `--configure-secondary-quay-server works on the instance "secondary", and --instance ${flags.instance} names another; give one of them`
+        : undefined,
   };
 }
 

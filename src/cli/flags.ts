@@ -12,6 +12,8 @@ export interface FlagSpec {
   original?: boolean;
   /** Changes the merged config document before validation (flags override config files). */
   override?: (document: Record<string, unknown>, value: FlagValue) => void;
+  /** When the flag is given: a usage problem with the other flags given (e.g. two that contradict), or undefined. */
+  conflict?: (flags: FlagValues) => string | undefined;
 }
 
 export type FlagValue = boolean | string | string[];

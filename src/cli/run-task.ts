@@ -291,6 +291,8 @@ function applyOverrides<S extends SectionName>(
   else if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]} (see --help)`);
   for (const spec of specs) {
     const value = flags[spec.name];
+    const conflict = value !== undefined && value !== false ? spec.conflict?.(flags) : undefined;
+    if (conflict !== undefined) throw new UsageError(conflict);
     if (spec.override && value !== undefined && value !== false) spec.override(document, value);
   }
 }

@@ -2,6 +2,7 @@ import { dump } from 'js-yaml';
 import type * as z from 'zod';
 import { message, verbatim } from '../secrets/redactor.js';
 import { type ConfigIssue, formatPath } from './errors.js';
+import { isMapping } from './merge.js';
 import { type JsonSchemaNode, knownKeys, schemaAt } from './schema-lookup.js';
 
 type ZodIssue = z.core.$ZodIssue;
@@ -46,6 +47,8 @@ function describe(
     case 'invalid_type':
       if (value === undefined)
         return [base(message`missing required key`, expectedFrom(node) ?? article(issue.expected))];
+      if (issue.expected === 'int' && typeof value === 'number' && Number.isFinite(value))
+        return [base(message`wrong value: got ${value} (not a whole number)`, article(issue.expected))];
       return [base(message`wrong type: got ${verbatim(typeName(value))}`, article(issue.expected))];
     case 'invalid_union': {
       if (value === undefined) return [base(message`missing required key`, expectedFrom(node))];
@@ -74,10 +77,17 @@ function describe(
       return [base(message`${verbatim(boundMessage(issue))}: got ${preview(value)}`)];
     case 'invalid_format':
       return [base(message`got ${preview(value)}`, cleanMessage(issue.message))];
-    default:
-      return [
-        base(message`${verbatim(cleanMessage(issue.message))}: got ${preview(value)}`, expectedFrom(node)),
-      ];
+    default: {
+      // A check across keys of a mapping (or list) says it all; echoing "got a mapping" would add nothing.
+      const hideValue =
+        isMapping(value) ||
+        Array.isArray(value) ||
+        (issue.code === 'custom' && issue.params?.hideValue === true);
+      const text = verbatim(cleanMessage(issue.message));
+      if (hideValue)
+        return [base(text, typeof node?.description === 'string' ? node.description : undefined)];
+      return [base(message`${text}: got ${preview(value)}`, expectedFrom(node))];
+    }
   }
 }
 
@@ -141,6 +151,9 @@ export function typeName(value: unknown): string {
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return 'a string';
   if (typeof value === 'boolean') return `a boolean (${String(value)})`;
+  // YAML's .nan and .inf are numbers to JavaScript, but not to a key that expects one.
+  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN (not a number)';
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'an infinite number';
   return `a ${typeof value}`;
 }
 

@@ -2,13 +2,64 @@ import * as z from 'zod';
 
 /** Small value schemas shared by several config sections. Each carries an example for error messages. */
 
-/** An http(s) URL; a trailing slash is dropped. (zod keeps examples only on the input side of a transform.) */
-export function httpUrl(meta: { description: string; examples: string[] }) {
+/**
+ * An http(s) URL that the HTTP client will take as a base: parsed as WHATWG URL, so a port out of range
+ * or a broken host is caught here, with the key, rather than at the first request. Credentials, a query
+ * and a fragment are refused (credentials belong in the secret keys, where they are masked; the value of
+ * such a URL is never echoed). `apiSuffixes` refuses paths the client adds itself (Quay's `/api/v1`).
+ * A trailing slash is dropped. (zod keeps examples only on the input side of a transform.)
+ */
+export function httpUrl(
+  meta: { description: string; examples: string[] },
+  apiSuffixes: readonly string[] = [],
+) {
   return z
     .string()
-    .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'an http(s) URL with scheme')
+    .superRefine((text, context) => {
+      const problem = urlProblem(text, apiSuffixes);
+      if (problem)
+        context.addIssue({
+          code: 'custom',
+          message: problem.message,
+          params: { hideValue: problem.hideValue },
+        });
+    })
     .meta(meta)
     .transform((url) => url.replace(/\/+$/, ''));
+}
+
+function urlProblem(
+  text: string,
+  apiSuffixes: readonly string[],
+): { message: string; hideValue: boolean } | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1];
+  if (scheme === undefined) return { message: 'an http(s) URL with scheme', hideValue: false };
+  if (!['http', 'https'].includes(scheme.toLowerCase()))
+    return { message: `scheme ${scheme}: is not http or https`, hideValue: false };
+  const authority = text.slice(scheme.length + 3).split(/[/?#]/, 1)[0] ?? '';
+  if (authority.includes('@'))
+    return {
+      message:
+        'a URL must not carry credentials (user:password@); put them in the token, username and password keys',
+      hideValue: true,
+    };
+  const port = /:(\d+)$/.exec(authority)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+    return { message: `port ${port} is out of range (1-65535)`, hideValue: false };
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { message: 'not a valid URL (check the host name and port)', hideValue: false };
+  }
+  if (url.hostname === '') return { message: 'a URL with a host name', hideValue: false };
+  if (url.search !== '' || url.hash !== '' || text.includes('?') || text.includes('#'))
+    return { message: 'a base URL without a query (?...) or fragment (#...)', hideValue: false };
+  const path = url.pathname.replace(/\/+$/, '');
+  const suffix = apiSuffixes.find((s) => path === s || path.endsWith(s));
+  if (suffix !== undefined)
+    return { message: `the base URL without ${suffix}, which is added to every call`, hideValue: false };
+  return undefined;
 }
 
 /** Name of an entry of the shared `quay` section. */

@@ -75,3 +75,58 @@ export function logicalPathOf(side: MirrorSide, path: string): string | undefine
   // A name the mapping cannot produce (e.g. an unrenamed org that rename would change) is not ours.
   return pathOn(side, logical) === path ? logical : undefined;
 }
+
+/**
+ * Throws ConfigError when a destination would copy onto the source itself (the same entry, or another
+ * entry with the same URL, and no prefix or rename to make the paths differ), or is listed twice.
+ */
+export function requireDistinctEnds(
+  section: Pick<MirrorReposConfig, 'source' | 'destinations'>,
+  urlOf: (instance: string) => string | undefined,
+): void {
+  const sourceUrl = sameUrlKey(urlOf(section.source));
+  const seen = new Map<string, number>();
+  const issues = section.destinations.flatMap((destination, i) => {
+    const side = sideOf(destination);
+    const path = `mirror-repos.destinations[${i}]`;
+    const earlier = seen.get(side.instance);
+    seen.set(side.instance, earlier ?? i);
+    if (earlier !== undefined)
+      return [
+        { path, message: `names Quay instance "${side.instance}" again (as destinations[${earlier}] does)` },
+      ];
+    const renames =
+      side.mapping !== undefined &&
+      (side.mapping.prefix ?? '') + Object.keys(side.mapping.rename).join() !== '';
+    if (renames) return [];
+    if (side.instance === section.source)
+      return [
+        {
+          path,
+          message: `is the source "${section.source}" itself: a mirror would copy every tag onto itself`,
+        },
+      ];
+    const url = sameUrlKey(urlOf(side.instance));
+    if (url !== undefined && url === sourceUrl)
+      return [
+        {
+          path,
+          message: `"${side.instance}" has the same URL as the source "${section.source}" (${urlOf(side.instance)}): a mirror would copy every tag onto itself`,
+          expected: 'another Quay, or a prefix so the copies land elsewhere',
+          example: `- {instance: ${side.instance}, prefix: mirror}`,
+        },
+      ];
+    return [];
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+}
+
+function sameUrlKey(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`.toLowerCase();
+  } catch {
+    return url.toLowerCase();
+  }
+}

@@ -26,12 +26,18 @@ export function listOf(value: FlagValue | undefined): string[] | undefined {
   return values.length > 0 ? [...new Set(values)] : undefined;
 }
 
+/** A list flag's values, each matching `pattern`; a flag given with nothing in it (`--tags ,,`) is an error. */
 export function checked(
   flag: string,
-  values: string[] | undefined,
+  value: FlagValue | undefined,
   pattern: RegExp,
   what: string,
 ): string[] | undefined {
+  const values = listOf(value);
+  if (values === undefined && value !== undefined && value !== false)
+    throw new UsageError(
+      `flag --${flag}: ${JSON.stringify(Array.isArray(value) ? value.join(',') : String(value))} names nothing; expected e.g. --${flag} ${what === 'org/repo' ? 'team-alpha/web' : 'v1.2,latest'}`,
+    );
   const bad = values?.find((v) => !pattern.test(v));
   if (bad !== undefined) throw new UsageError(`flag --${flag}: "${bad}" is not ${what}`);
   return values;
@@ -49,8 +55,8 @@ export function shardFlag(value: FlagValue | undefined) {
 /** --repository, --tags and --shard as one restriction (each already checked by its flag's override). */
 function restrictionFromFlags(flags: FlagValues): MirrorRestriction {
   return {
-    repositories: checked('repository', listOf(flags.repository), REPOSITORY, 'org/repo'),
-    tags: checked('tags', listOf(flags.tags), TAG, 'a tag name'),
+    repositories: checked('repository', flags.repository, REPOSITORY, 'org/repo'),
+    tags: checked('tags', flags.tags, TAG, 'a tag name'),
     shard: shardFlag(flags.shard),
   };
 }

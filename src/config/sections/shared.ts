@@ -9,10 +9,13 @@ export const quayInstanceSchema = z
       .enum(['quay', 'registry'])
       .default('quay')
       .meta({ description: 'quay: Red Hat Quay (API and registry); registry: a plain OCI registry' }),
-    url: httpUrl({
-      description: 'Base URL with scheme, e.g. https://quay.example.com (a trailing slash is ignored)',
-      examples: ['https://quay.example.com'],
-    }),
+    url: httpUrl(
+      {
+        description: 'Base URL with scheme, e.g. https://quay.example.com (a trailing slash is ignored)',
+        examples: ['https://quay.example.com'],
+      },
+      ['/api/v1', '/v2'],
+    ),
     token: secretValue(
       'Quay API OAuth token (bearer); super-user rights for discovery and ownership',
     ).optional(),
