@@ -1,5 +1,6 @@
 import { loadAll, YAMLException } from 'js-yaml';
 import type { ConfigIssue } from '../config/errors.js';
+import { aliasExpansionProblem } from '../config/yaml-expansion.js';
 import type { ManifestFile } from './manifest-files.js';
 import { substitute } from './substitute.js';
 
@@ -61,7 +62,7 @@ export function buildWaves(
     wave.files.push(file.name);
     docs.forEach((doc, index) => {
       if (doc === null || doc === undefined) return;
-      const problem = objectProblem(doc);
+      const problem = aliasExpansionProblem(doc) ?? objectProblem(doc);
       if (problem) issues.push({ path: `document ${index}`, message: problem, file: file.path });
       else wave.documents.push({ file: file.name, index, object: doc as ManifestObject });
     });

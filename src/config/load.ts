@@ -8,6 +8,7 @@ import { isLegacyDocument, type LegacyRole, translateLegacy } from './legacy.js'
 import { isMapping, mergeDocuments } from './merge.js';
 import { inUserWords, type LoadedDocument } from './original-words.js';
 import { Secret } from './secret.js';
+import { aliasExpansionProblem } from './yaml-expansion.js';
 
 export interface LoadConfigOptions<S extends SectionName> {
   /** Config files in order; later ones override earlier ones. None: every section takes its defaults. */
@@ -139,6 +140,8 @@ function readDocument(file: string): { data: Record<string, unknown> } | { issue
   }
   // An empty file is an empty config (the original crashed on it).
   if (data === undefined || data === null) return { data: {} };
+  const bomb = aliasExpansionProblem(data);
+  if (bomb !== undefined) return { issue: { path: '', message: `refused: ${bomb}`, file } };
   if (!isMapping(data)) {
     return {
       issue: {

@@ -6,6 +6,7 @@ import type { Report } from '../ci/report.js';
 import type { ClusterCli } from '../cluster/cluster-cli.js';
 import { ensureSecret, readSecretData } from '../cluster/secrets.js';
 import type { QuayInitConfig } from '../config/sections/quay-init.js';
+import { aliasExpansionProblem } from '../config/yaml-expansion.js';
 
 const CONFIG_KEY = 'config.yaml';
 
@@ -137,6 +138,8 @@ function parseQuayConfig(text: string, source: string): Record<string, unknown> 
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new Error(`the Quay config ${source} is not a mapping`);
+  const bomb = aliasExpansionProblem(parsed);
+  if (bomb !== undefined) throw new Error(`the Quay config ${source} is refused: ${bomb}`);
   return parsed as Record<string, unknown>;
 }
 
