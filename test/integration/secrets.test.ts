@@ -189,6 +189,31 @@ create-robots:
   assert.ok(!all.includes(fx.adminToken));
 });
 
+test('--debug prints the config the task uses: no other section, no literal secret of another instance', async () => {
+  const dir = tempDir();
+  const cfg = writeFile(
+    dir,
+    'config.yaml',
+    `quay:
+  primary: {url: ${fx.quay.url}, token: {env: QT_TOKEN}}
+  other: {url: https://other.example.com, token: literal-other-token-8d1}
+proxycache:
+  caches: [{organization: cache1, upstream: quay.io, username: u, password: literal-upstream-pw-2c4}]
+create-robots:
+  robots: [{name: bot, organization: ${UNUSED_SECRET}}]
+`,
+  );
+  const result = await fx.run('create-robots', ['--config', cfg, '--debug', '--dry-run'], {});
+  assert.equal(result.exitCode, 0, result.stderr);
+  const debugLine = result.stderr.split('\n').find((line) => line.startsWith('debug: config: '));
+  assert.ok(debugLine, result.stderr);
+  assert.match(debugLine, /"create-robots":\{/);
+  assert.doesNotMatch(debugLine, /proxycache/);
+  assert.ok(!result.stderr.includes('literal-other-token-8d1'));
+  assert.ok(!result.stderr.includes('literal-upstream-pw-2c4'));
+  assert.ok(!result.stderr.includes(fx.adminToken));
+});
+
 for (const secret of ['password', 'token', 'quay', 'true']) {
   test(`a secret equal to "${secret}" masks values only: key paths, the task name and report keys stay`, async () => {
     const dir = tempDir();
