@@ -226,7 +226,7 @@ describe('mirror-repos engine: podman, calls recorded by a fake podman', () => {
     // Ports nobody listens on: a run that contacted anything would fail on the preflight instead.
     const instances = [
       '  a: {type: registry, url: http://127.0.0.1:9}',
-      '  b: {type: registry, url: http://127.0.0.1:9}',
+      '  b: {type: registry, url: http://127.0.0.2:9}',
     ];
     const run = await runMirror(instances, section, {
       env: { PATH: noPodman, SRC_PASSWORD: SOURCE_PASSWORD },

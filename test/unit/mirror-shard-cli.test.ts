@@ -38,13 +38,13 @@ async function run<S extends SectionName>(definition: TaskDefinition<S>, argv: s
   return { exitCode, stdout, stderr, results: written };
 }
 
-// Nothing listens on port 9: a run that contacted a registry would fail.
+// Nothing listens on port 9 (of 127.0.0.1 and 127.0.0.2): a run that contacted a registry would fail.
 const CONFIG = writeFile(
   tempDir('shard-cli-config-'),
   'quay.yaml',
   `quay:
   src: {url: http://127.0.0.1:9}
-  dst: {url: http://127.0.0.1:9}
+  dst: {url: http://127.0.0.2:9}
 mirror-repos:
   source: src
   destinations: [dst]
@@ -62,6 +62,8 @@ describe('mirror-repos: --repository, --tags, --shard, --plan-shards', () => {
       [['--repository=a/ok,Upper/x'], /flag --repository: "Upper\/x" is not org\/repo/],
       [['--repository=noslash'], /flag --repository: "noslash" is not org\/repo/],
       [['--tags=v1,bad tag'], /flag --tags: "bad tag" is not a tag name/],
+      [['--tags=,,'], /flag --tags: ",," names nothing/],
+      [['--repository', ' '], /flag --repository: " " names nothing/],
       [['--plan-shards=2', '--shard=1/2'], /--plan-shards plans every shard.*no --shard or --tags/],
       [['--plan-shards=2', '--tags=v1'], /--plan-shards plans every shard/],
     ] as const) {
