@@ -167,7 +167,7 @@ async function runWave(wave: Wave, ctx: WaveContext): Promise<boolean> {
         customRules: config.rules,
         deadline,
         graceMs: config.timeouts.failureGrace * 1000,
-        changes: () => watchObject(ctx.cli, ref),
+        changes: (watched, onChange) => watchObject(ctx.cli, watched, onChange),
         now,
         onProgress: (verdict) =>
           reportProgress(title, label, verdict, progress, applied.length, started, deps, now),
@@ -272,6 +272,8 @@ async function waitUntilServed(
   deadline: number,
 ): Promise<string | undefined> {
   const { objects, config, now } = ctx;
+  // Polled with a short backoff: a CRD appears whenever its operator (or OLM's InstallPlan) creates it.
+  let interval = 200;
   for (;;) {
     const crd = await objects.crdFor(apiVersion, kind);
     if (crd) {
@@ -293,7 +295,8 @@ async function waitUntilServed(
     }
     if (now() >= deadline)
       return `${kind} (${apiVersion}) is not served, and no CRD for it appeared before the wave timed out`;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - now()))));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(interval, Math.max(0, deadline - now()))));
+    interval = Math.min(Math.round(interval * 1.5), 2000);
   }
 }
 

@@ -8,7 +8,7 @@ import {
   ruleFor,
   type Verdict,
 } from './readiness/index.js';
-import type { ChangeSignal } from './watch-object.js';
+import type { ObjectWatch } from './watch-object.js';
 
 export type WaitOutcome =
   | { state: 'ready'; reason: string }
@@ -27,9 +27,15 @@ export interface WaitOptions {
   onProgress: (verdict: Verdict) => void;
   /** Told about every InstallPlan approved. */
   onApproved?: (installPlan: ObjectRef) => void;
-  /** Started only when the first check finds the object not ready: no watch for what is ready at once. */
-  changes?: () => ChangeSignal;
+  /**
+   * A watch on one object. Started only when a check finds the object not ready (no watch for what is
+   * ready at once), for the object and for each existing object its rule read (a Subscription's CSV and
+   * InstallPlan), whose changes the object's own watch does not show.
+   */
+  changes?: (ref: ObjectRef, onChange: () => void) => ObjectWatch;
   now?: () => number;
+  /** The poll backoff (first and longest interval) when no watch tells of a change; default 200 ms → 2 s. */
+  pollMs?: { first: number; max: number };
 }
 
 const FIRST_POLL_MS = 200;
@@ -43,19 +49,27 @@ const MAX_LOOKUP_ROUNDS = 4;
  */
 export async function waitUntilReady(ref: ObjectRef, options: WaitOptions): Promise<WaitOutcome> {
   const now = options.now ?? Date.now;
-  let interval = FIRST_POLL_MS;
+  const poll = options.pollMs ?? { first: FIRST_POLL_MS, max: MAX_POLL_MS };
+  let interval = poll.first;
   let failingSince: number | undefined;
   let last = 'not checked yet';
-  let changes: ChangeSignal | undefined;
+  const watches = new Map<string, ObjectWatch>();
+  // A change while the loop is busy re-checking is kept for its next wait, not lost.
+  let changed = false;
+  let wakeUp: (() => void) | undefined;
+  const onChange = () => {
+    changed = true;
+    wakeUp?.();
+  };
   try {
     return await waitLoop();
   } finally {
-    changes?.stop();
+    for (const watch of watches.values()) watch.stop();
   }
 
   async function waitLoop(): Promise<WaitOutcome> {
     for (;;) {
-      const verdict = await evaluateOnce(ref, options);
+      const { verdict, read } = await evaluateOnce(ref, options);
       last = verdict.reason;
       options.onProgress(verdict);
       if (verdict.state === 'ready') return { state: 'ready', reason: verdict.reason };
@@ -73,27 +87,46 @@ export async function waitUntilReady(ref: ObjectRef, options: WaitOptions): Prom
       }
       const left = options.deadline - now();
       if (left <= 0) return { state: 'timeout', reason: last };
-      changes ??= options.changes?.();
-      await Promise.race([
-        sleep(Math.min(interval, left)),
-        changes?.next() ?? new Promise<void>(() => undefined),
-      ]);
-      interval = Math.min(Math.round(interval * 1.5), MAX_POLL_MS);
+      if (options.changes)
+        for (const watched of [ref, ...read]) {
+          const key = refKey(watched);
+          if (!watches.has(key)) watches.set(key, options.changes(watched, onChange));
+        }
+      if (!changed) {
+        const woken = new Promise<void>((resolve) => {
+          wakeUp = resolve;
+        });
+        await Promise.race([sleep(Math.min(interval, left)), woken]);
+      }
+      changed = false;
+      wakeUp = undefined;
+      interval = Math.min(Math.round(interval * 1.5), poll.max);
     }
   }
 }
 
-async function evaluateOnce(ref: ObjectRef, options: WaitOptions): Promise<Verdict> {
+function refKey(ref: ObjectRef): string {
+  return `${ref.apiVersion}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+}
+
+/** The verdict, and the other objects the rule read that exist (worth watching). */
+async function evaluateOnce(
+  ref: ObjectRef,
+  options: WaitOptions,
+): Promise<{ verdict: Verdict; read: ObjectRef[] }> {
   const live = await options.objects.get(ref);
-  if (!live) return { state: 'progressing', reason: 'not found yet' };
+  if (!live) return { verdict: { state: 'progressing', reason: 'not found yet' }, read: [] };
+  const read: ObjectRef[] = [];
   const rule = ruleFor(live, options.customRules);
   const lookup = new FetchedObjects();
   let verdict = rule.evaluate(live, { lookup, approveInstallPlans: options.approveInstallPlans });
   for (let round = 0; verdict.needs && verdict.needs.length > 0 && round < MAX_LOOKUP_ROUNDS; round++) {
     for (const need of verdict.needs) {
-      if ('get' in need)
-        lookup.recordObject(need.get, (await options.objects.get(need.get)) as KubeObject | null);
-      else lookup.recordList(need.list, await options.objects.list(need.list));
+      if ('get' in need) {
+        const found = (await options.objects.get(need.get)) as KubeObject | null;
+        lookup.recordObject(need.get, found);
+        if (found !== null) read.push(need.get);
+      } else lookup.recordList(need.list, await options.objects.list(need.list));
     }
     verdict = rule.evaluate(live, { lookup, approveInstallPlans: options.approveInstallPlans });
   }
@@ -101,5 +134,5 @@ async function evaluateOnce(ref: ObjectRef, options: WaitOptions): Promise<Verdi
     await options.objects.approveInstallPlan(verdict.approve.installPlan);
     options.onApproved?.(verdict.approve.installPlan);
   }
-  return verdict;
+  return { verdict, read };
 }

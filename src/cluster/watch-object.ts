@@ -2,18 +2,18 @@ import type { ClusterCli } from './cluster-cli.js';
 import { typeArgument } from './cluster-objects.js';
 import type { ObjectRef } from './readiness/index.js';
 
-/** Tells a wait loop that the watched object changed, so it re-checks at once rather than at its next poll. */
-export interface ChangeSignal {
-  /** Resolves at the next change (never, once the watch has ended: the loop then just polls). */
-  next(): Promise<void>;
+/** A running watch; `onChange` was given when it started. */
+export interface ObjectWatch {
   stop(): void;
 }
 
 /**
  * `kubectl get TYPE NAME -w -o json`: kubectl prints one JSON document per event. Only the boundaries
  * matter here (the loop reads the object itself), so the stream is split by brace depth outside strings.
+ * The first document is the object as it was when the watch started, which the loop has just read:
+ * `onChange` is called for each one after it. When the watch ends, nothing more is called (the loop polls).
  */
-export function watchObject(cli: ClusterCli, ref: ObjectRef): ChangeSignal {
+export function watchObject(cli: ClusterCli, ref: ObjectRef, onChange: () => void): ObjectWatch {
   const args = [
     'get',
     typeArgument(ref.apiVersion, ref.kind),
@@ -24,31 +24,15 @@ export function watchObject(cli: ClusterCli, ref: ObjectRef): ChangeSignal {
     ...(ref.namespace ? ['-n', ref.namespace] : []),
   ];
   const child = cli.spawn(args);
-  let waiters: (() => void)[] = [];
-  const wake = () => {
-    const now = waiters;
-    waiters = [];
-    for (const resolve of now) resolve();
-  };
-  const splitter = new JsonDocumentSplitter(wake);
+  let initialSeen = false;
+  const splitter = new JsonDocumentSplitter(() => {
+    if (initialSeen) onChange();
+    initialSeen = true;
+  });
   child.stdout?.on('data', (chunk: Buffer) => splitter.push(chunk.toString('utf8')));
-  let ended = false;
-  const end = () => {
-    ended = true;
-  };
-  child.on('exit', end);
-  child.on('error', end);
-  return {
-    next: () =>
-      ended ? new Promise<void>(() => undefined) : new Promise<void>((resolve) => waiters.push(resolve)),
-    stop: () => {
-      child.kill('SIGTERM');
-      wake();
-    },
-  };
+  return { stop: () => child.kill('SIGTERM') };
 }
 
-/** Calls `onDocument` each time a complete top-level JSON value has streamed past. */
 export class JsonDocumentSplitter {
   #depth = 0;
   #inString = false;

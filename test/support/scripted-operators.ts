@@ -33,13 +33,16 @@ export function scriptControllers(
     log.push(event);
     options.onEvent?.(event);
   };
-  const csvPhases = async (namespace: string, name: string, after: () => void) => {
+  // As OLM does: the InstallPlan creates the owned CRDs, and only then does the CSV leave Pending
+  // (its requirements are met); it then installs the operator's Deployment and succeeds.
+  const csvPhases = async (namespace: string, name: string, installCrds: () => void) => {
     for (const phase of [
       'Pending',
       'InstallReady',
       'Installing',
       options.failCsv === name ? 'Failed' : 'Succeeded',
     ]) {
+      if (phase === 'InstallReady') installCrds();
       kube.set({
         apiVersion: 'operators.coreos.com/v1alpha1',
         kind: 'ClusterServiceVersion',
@@ -54,7 +57,6 @@ export function scriptControllers(
       note(`csv ${name} ${phase}`);
       await later(CONTROLLER_STEP_MS);
     }
-    if (options.failCsv !== name) after();
   };
   kube.onApply('MachineSet', async (ms, k) => {
     const replicas = Number((ms.spec as { replicas?: number }).replicas ?? 0);
