@@ -275,6 +275,13 @@ function translateQuayInit(
         example: 'quay_secret_options: {super_users: [quayadmin]}',
       });
     } else {
+      for (const key of Object.keys(secretOptions).filter((k) => k !== 'super_users'))
+        issues.push({
+          path: `quay_secret_options.${key}`,
+          original: `quay_secret_options.${key}`,
+          message: verbatim('unknown key in a config of the original quay_guides format'),
+          expected: 'super_users',
+        });
       out.superUsers = secretOptions.super_users;
       for (const i of secretOptions.super_users.keys())
         origins.set(`quay-init.superUsers[${i}]`, `quay_secret_options.super_users[${i}]`);

@@ -96,7 +96,8 @@ export const SECRET_META_KEY = 'x-secret';
  * A secret-valued field: a literal string, `{env: NAME}` or `{file: PATH}`
  * (a Tekton workspace or a mounted Kubernetes Secret).
  */
-export function secretValue(description: string) {
+/** `exampleEnv` names the variable in the example an error shows (QUAY_PASSWORD for a password, …). */
+export function secretValue(description: string, exampleEnv = 'QUAY_TOKEN') {
   return z
     .union([
       z.string().min(1),
@@ -110,7 +111,10 @@ export function secretValue(description: string) {
     ])
     .meta({
       description: `${description} — a string, {env: NAME} or {file: PATH}`,
-      examples: [{ env: 'QUAY_TOKEN' }, { file: '/workspace/quay-credentials/token' }],
+      examples: [
+        { env: exampleEnv },
+        { file: `/workspace/credentials/${exampleEnv.toLowerCase().replaceAll('_', '-')}` },
+      ],
       [SECRET_META_KEY]: true,
     })
     .transform((input): Secret => {

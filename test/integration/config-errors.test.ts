@@ -191,6 +191,17 @@ describe('config errors exit 2 before any action', () => {
       );
     });
 
+    test('an unknown key inside quay_secret_options is named, not ignored', async () => {
+      const cfg = writeFile(
+        dir,
+        'orig-secret-options.yaml',
+        original(
+          'primary_quay_namespace: quay\nquay_secret_options: {super_users: [quayadmin], superusers: [x]}\n',
+        ),
+      );
+      await expectConfigError('quay-init', [cfg], [/quay_secret_options\.superusers: unknown key/]);
+    });
+
     test('env reference unset: primary_quay_password, with the word "password" as the other secrets', async () => {
       const cfg = writeFile(
         dir,

@@ -19,8 +19,8 @@ const proxyCacheEntry = z
       .boolean()
       .default(false)
       .meta({ description: 'Talk to the upstream without TLS verification' }),
-    username: secretValue('Upstream registry user').optional(),
-    password: secretValue('Upstream registry password').optional(),
+    username: secretValue('Upstream registry user', 'UPSTREAM_USERNAME').optional(),
+    password: secretValue('Upstream registry password', 'UPSTREAM_PASSWORD').optional(),
     overwrite: z
       .boolean()
       .optional()

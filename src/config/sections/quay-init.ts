@@ -38,7 +38,10 @@ export const quayInitSchema = z
     initialUser: z
       .strictObject({
         username: namespaceName.meta({ examples: ['quayadmin'] }),
-        password: secretValue('Password of the first user (at least 8 characters for Quay)'),
+        password: secretValue(
+          'Password of the first user (at least 8 characters for Quay)',
+          'QUAY_ADMIN_PASSWORD',
+        ),
         email: z.email().meta({ examples: ['admin@example.com'] }),
       })
       .optional()

@@ -27,7 +27,7 @@ export const quayInstanceSchema = z
         description: 'Registry user (or robot, org+name) for image pulls and pushes',
         examples: ['mirrorbot'],
       }),
-    password: secretValue('Registry password or robot token for `username`').optional(),
+    password: secretValue('Registry password or robot token for `username`', 'QUAY_PASSWORD').optional(),
     caBundle: filePath.optional().meta({
       description: 'PEM file of CAs to trust in addition to the system roots',
       examples: ['/workspace/ca/ca.crt'],
@@ -65,13 +65,13 @@ export const clusterSchema = z
       description: 'API server URL, used with token or username/password',
       examples: ['https://api.cluster.example.com:6443'],
     }).optional(),
-    token: secretValue('Bearer token for the API server').optional(),
+    token: secretValue('Bearer token for the API server', 'KUBE_TOKEN').optional(),
     username: z
       .string()
       .min(1)
       .optional()
       .meta({ description: 'User for `oc login` (password through stdin)', examples: ['admin'] }),
-    password: secretValue('Password for `oc login`').optional(),
+    password: secretValue('Password for `oc login`', 'OPENSHIFT_PASSWORD').optional(),
     caBundle: filePath
       .optional()
       .meta({ description: 'PEM file of the API server CA', examples: ['/workspace/ca/api-ca.crt'] }),
