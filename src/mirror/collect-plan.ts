@@ -8,14 +8,19 @@
 
 import { errorMessage } from '../ci/item-failure.js';
 import type { Logger } from '../ci/logger.js';
-import type { TaskContext } from '../cli/task.js';
 import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
-import { namespaceExists } from './destination-setup.js';
 import { discoverRepositories } from './discovery.js';
 import { closeEndpoints, type Endpoint, openEndpoint } from './endpoint.js';
 import { selectedBy } from './glob.js';
 import type { HostLimiter } from './host-limiter.js';
-import { readDestination, readSourceTags, resolveDigests, splitQuayPath } from './inventory.js';
+import {
+  namespaceExists,
+  readDestination,
+  readSourceTags,
+  resolveDigests,
+  splitQuayPath,
+} from './inventory.js';
+import type { MirrorRun } from './mirror-run.js';
 import {
   chooseTags,
   type DestinationPlan,
@@ -258,7 +263,7 @@ async function planOrganizations(
  * `repositories`, how many were selected.
  */
 export async function runShardPlan(
-  context: TaskContext<'quay' | 'mirror-repos'>,
+  context: MirrorRun,
   maxShards: number,
   restriction: MirrorRestriction,
 ): Promise<void> {

@@ -11,7 +11,7 @@ import type { Logger } from '../ci/logger.js';
 import type { Report } from '../ci/report.js';
 import type { MirrorTarget } from './collect-plan.js';
 import type { Endpoint } from './endpoint.js';
-import { splitQuayPath } from './inventory.js';
+import { namespaceExists, splitQuayPath } from './inventory.js';
 import type { DestinationPlan, MirrorPlan, RepositoryPlan } from './plan.js';
 import { mapPool } from './work-pool.js';
 
@@ -22,16 +22,6 @@ export interface SetupContext {
   log: Logger;
   /** Records a failed item (and stops the run unless it keeps going). */
   fail(ref: string, error: unknown): void;
-}
-
-/** Is `namespace` at a Quay instance (with an API token) an organization, or the token's own user? */
-export async function namespaceExists(endpoint: Endpoint, namespace: string): Promise<boolean> {
-  const api = endpoint.api;
-  if (!api) return true;
-  if ((await api.getOrganization(namespace)) !== undefined) return true;
-  // A user namespace is no organization, but pushes into it work when it is the token's own.
-  const user = await api.currentUser().catch(() => undefined);
-  return user?.username === namespace;
 }
 
 export class DestinationPreparer {

@@ -172,3 +172,13 @@ async function listTagsIfReadable(
     throw error;
   }
 }
+
+/** Is `namespace` at a Quay instance (with an API token) an organization, or the token's own user? */
+export async function namespaceExists(endpoint: Endpoint, namespace: string): Promise<boolean> {
+  const api = endpoint.api;
+  if (!api) return true;
+  if ((await api.getOrganization(namespace)) !== undefined) return true;
+  // A user namespace is no organization, but pushes into it work when it is the token's own.
+  const user = await api.currentUser().catch(() => undefined);
+  return user?.username === namespace;
+}

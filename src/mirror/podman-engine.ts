@@ -7,10 +7,11 @@
  * platform of a multi-arch image (this host's), new manifest digests, no cosign signatures, and slower
  * than native, which stays the default. podman is `podman` from PATH.
  */
-import type { TaskContext } from '../cli/task.js';
+
 import { collectPlan } from './collect-plan.js';
 import { closeEndpoints } from './endpoint.js';
 import { HostLimiter } from './host-limiter.js';
+import type { MirrorRun } from './mirror-run.js';
 import { PodmanAccess, tlsModeOf } from './podman-access.js';
 import { copyWithPodman } from './podman-copy.js';
 import { ImageIds, platformText } from './podman-image-id.js';
@@ -20,12 +21,10 @@ import { reportPlan } from './report-plan.js';
 import type { MirrorRestriction } from './repository-selection.js';
 import { directionLine, openRunSides, preflightPassed } from './run-sides.js';
 
-type MirrorContext = TaskContext<'quay' | 'mirror-repos'>;
-
 const PODMAN = 'podman';
 
 export async function runPodmanMirror(
-  context: MirrorContext,
+  context: MirrorRun,
   restriction: MirrorRestriction = {},
 ): Promise<void> {
   const section = context.config['mirror-repos'];

@@ -4,20 +4,19 @@
  * execution, each repository's copy starting as soon as its plan is made → results. Endpoints are closed
  * however it ends.
  */
-import type { TaskContext } from '../cli/task.js';
+
 import { collectPlan, planRepositories } from './collect-plan.js';
 import { closeEndpoints } from './endpoint.js';
 import { PlanExecution } from './execute.js';
 import { HostLimiter } from './host-limiter.js';
+import type { MirrorRun } from './mirror-run.js';
 import { runPodmanMirror } from './podman-engine.js';
 import { formatBytes } from './progress.js';
 import { reportPlan } from './report-plan.js';
 import type { MirrorRestriction } from './repository-selection.js';
 import { directionLine, openRunSides, preflightPassed } from './run-sides.js';
 
-type MirrorContext = TaskContext<'quay' | 'mirror-repos'>;
-
-export async function runMirror(context: MirrorContext, restriction: MirrorRestriction = {}): Promise<void> {
+export async function runMirror(context: MirrorRun, restriction: MirrorRestriction = {}): Promise<void> {
   const section = context.config['mirror-repos'];
   const { log, report } = context;
   if (section.engine === 'podman') {

@@ -2,13 +2,12 @@
  * What every mirror engine starts with: the source and targets of the run (roles, failover applied), each
  * configured instance opened once as an endpoint, and the preflight over all of them.
  */
-import type { TaskContext } from '../cli/task.js';
+
 import type { MirrorTarget } from './collect-plan.js';
 import { type Endpoint, openEndpoint } from './endpoint.js';
+import type { MirrorRun } from './mirror-run.js';
 import { preflight } from './preflight.js';
 import { type MirrorSide, resolveRoles } from './roles.js';
-
-type MirrorContext = TaskContext<'quay' | 'mirror-repos'>;
 
 export interface RunSides {
   source: { side: MirrorSide; endpoint: Endpoint };
@@ -17,7 +16,7 @@ export interface RunSides {
   endpoints: Endpoint[];
 }
 
-export function openRunSides(context: MirrorContext): RunSides {
+export function openRunSides(context: MirrorRun): RunSides {
   const section = context.config['mirror-repos'];
   const roles = resolveRoles(section);
   const endpoints = new Map<string, Endpoint>();
@@ -53,7 +52,7 @@ export function directionLine(sides: RunSides, failover: boolean, engine = ''): 
  * DNS and TCP of every registry (unless `preflight.enabled: false`); false when one failed: the run's
  * report says which, and nothing may be copied.
  */
-export async function preflightPassed(context: MirrorContext, sides: RunSides): Promise<boolean> {
+export async function preflightPassed(context: MirrorRun, sides: RunSides): Promise<boolean> {
   const section = context.config['mirror-repos'];
   if (!(section.preflight?.enabled ?? true)) return true;
   const checked = await preflight(sides.endpoints, section.preflight?.timeout ?? 5);
