@@ -154,7 +154,13 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
     requireDistinctEnds(section, (name) => config.quay[name]?.url);
     resolveRoles(section);
   },
-  run: runMirrorTask,
+  run: (context) =>
+    runMirrorTask(context, {
+      repository: context.flags.repository,
+      tags: context.flags.tags,
+      shard: context.flags.shard,
+      planShards: context.flags['plan-shards'],
+    }),
 };
 
 if (isMainModule(import.meta.url)) await runMain(definition);

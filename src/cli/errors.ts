@@ -1,18 +1,5 @@
-import { plain } from '../secrets/redactor.js';
-
-/**
- * A mistake on the command line: exit code 2, nothing done. A message written with the `message` template
- * tag keeps its wording (flag names) through the redactor; `message` itself is the plain text.
- */
-export class UsageError extends Error {
-  readonly marked: string;
-
-  constructor(text: string) {
-    super(plain(text));
-    this.name = 'UsageError';
-    this.marked = text;
-  }
-}
+// Kept with ConfigError (both: bad input, exit 2, nothing done) so that engines can raise it without cli/.
+export { UsageError } from '../config/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

@@ -67,3 +67,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return out;
 }
+
+/**
+ * A mistake on the command line: exit code 2, nothing done. A message written with the `message` template
+ * tag keeps its wording (flag names) through the redactor; `message` itself is the plain text.
+ */
+export class UsageError extends Error {
+  readonly marked: string;
+
+  constructor(text: string) {
+    super(plain(text));
+    this.name = 'UsageError';
+    this.marked = text;
+  }
+}

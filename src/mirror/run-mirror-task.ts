@@ -3,21 +3,29 @@
  * applied to the config's selection, then either the shard plan (--plan-shards) or the mirror with its
  * `shard-report` result.
  */
-import { UsageError } from '../cli/errors.js';
-import type { FlagValue, FlagValues } from '../cli/flags.js';
-import type { TaskContext } from '../cli/task.js';
+import { UsageError } from '../config/errors.js';
 import { runShardPlan } from './collect-plan.js';
+import type { MirrorRun } from './mirror-run.js';
 import type { MirrorRestriction } from './repository-selection.js';
 import { runMirror } from './run-mirror.js';
 import { buildShardReport, parseShard } from './shard.js';
 
-type MirrorContext = TaskContext<'quay' | 'mirror-repos'>;
+/** A flag's value as the command line gave it: a switch, one value, or a repeated one. */
+type RawValue = boolean | string | readonly string[];
+
+/** What the task's flags ask of this run, as given; checked here (the task's flag overrides call the same checks to fail early). */
+export interface MirrorRequest {
+  repository?: RawValue;
+  tags?: RawValue;
+  shard?: RawValue;
+  planShards?: RawValue;
+}
 
 export const REPOSITORY = /^[a-z0-9][._a-z0-9-]*(\/[a-z0-9][._a-z0-9-]*)+$/;
 export const TAG = /^[\w][\w.-]{0,127}$/;
 
 /** A list flag's values, also comma-separated (`--tags=a,b`, as a webhook's trigger passes them). */
-export function listOf(value: FlagValue | undefined): string[] | undefined {
+export function listOf(value: RawValue | undefined): string[] | undefined {
   if (value === undefined || value === false) return undefined;
   const values = (Array.isArray(value) ? value : [String(value)])
     .flatMap((v) => v.split(','))
@@ -29,7 +37,7 @@ export function listOf(value: FlagValue | undefined): string[] | undefined {
 /** A list flag's values, each matching `pattern`; a flag given with nothing in it (`--tags ,,`) is an error. */
 export function checked(
   flag: string,
-  value: FlagValue | undefined,
+  value: RawValue | undefined,
   pattern: RegExp,
   what: string,
 ): string[] | undefined {
@@ -43,7 +51,7 @@ export function checked(
   return values;
 }
 
-export function shardFlag(value: FlagValue | undefined) {
+export function shardFlag(value: RawValue | undefined) {
   if (typeof value !== 'string') return undefined;
   try {
     return parseShard(value);
@@ -53,11 +61,11 @@ export function shardFlag(value: FlagValue | undefined) {
 }
 
 /** --repository, --tags and --shard as one restriction (each already checked by its flag's override). */
-function restrictionFromFlags(flags: FlagValues): MirrorRestriction {
+function restrictionOf(request: MirrorRequest): MirrorRestriction {
   return {
-    repositories: checked('repository', flags.repository, REPOSITORY, 'org/repo'),
-    tags: checked('tags', flags.tags, TAG, 'a tag name'),
-    shard: shardFlag(flags.shard),
+    repositories: checked('repository', request.repository, REPOSITORY, 'org/repo'),
+    tags: checked('tags', request.tags, TAG, 'a tag name'),
+    shard: shardFlag(request.shard),
   };
 }
 
@@ -65,7 +73,7 @@ function restrictionFromFlags(flags: FlagValues): MirrorRestriction {
  * The mirror, plus the `shard-report` result (this run's outcome as one JSON value, which the quay-mirror
  * Pipeline's report adds up) in every outcome, and copied/unchanged even when the run stopped early.
  */
-async function mirrorWithShardReport(context: MirrorContext, restriction: MirrorRestriction): Promise<void> {
+async function mirrorWithShardReport(context: MirrorRun, restriction: MirrorRestriction): Promise<void> {
   const set = new Map<string, string>();
   let repositories = 0;
   const counted: MirrorRestriction = {
@@ -74,7 +82,7 @@ async function mirrorWithShardReport(context: MirrorContext, restriction: Mirror
       repositories = paths.length;
     },
   };
-  const inner: MirrorContext = {
+  const inner: MirrorRun = {
     ...context,
     setResult: (name, value) => {
       set.set(name, value);
@@ -107,9 +115,9 @@ async function mirrorWithShardReport(context: MirrorContext, restriction: Mirror
   }
 }
 
-export async function runMirrorTask(context: MirrorContext): Promise<void> {
-  const restriction = restrictionFromFlags(context.flags);
-  const planShards = context.flags['plan-shards'];
+export async function runMirrorTask(context: MirrorRun, request: MirrorRequest): Promise<void> {
+  const restriction = restrictionOf(request);
+  const planShards = request.planShards;
   if (planShards === undefined) return mirrorWithShardReport(context, restriction);
   if (restriction.shard !== undefined || restriction.tags !== undefined)
     throw new UsageError('--plan-shards plans every shard of the selection: give it no --shard or --tags');
