@@ -13,7 +13,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  */
 export const FLOORS = [
   ['version.ts', 'secrets'],
-  ['http', 'config', 'ci'],
+  ['http', 'config', 'report'],
   ['credentials', 'registry', 'quay'],
   ['cluster'],
   ['apply', 'mirror', 'quay-init', 'robots', 'proxycache'],

@@ -1,5 +1,3 @@
-import type { Logger } from '../ci/logger.js';
-import type { ItemAction, Report } from '../ci/report.js';
 import type { ClusterCli } from '../cluster/cluster-cli.js';
 import { ClusterObjects } from '../cluster/cluster-objects.js';
 import { checkCustomRules, type ObjectRef, ruleFor, type Verdict } from '../cluster/readiness/index.js';
@@ -7,6 +5,8 @@ import { waitUntilReady } from '../cluster/wait-ready.js';
 import { watchObject } from '../cluster/watch-object.js';
 import { ConfigError, type ConfigIssue } from '../config/errors.js';
 import type { ApplyOrderedConfig } from '../config/sections/apply-ordered.js';
+import type { Logger } from '../report/logger.js';
+import type { ItemAction, Report } from '../report/report.js';
 import { readManifestFiles } from './manifest-files.js';
 import { INFRA_ID, variablesUsed } from './substitute.js';
 import { buildWaves, type ManifestDocument, type Wave } from './waves.js';

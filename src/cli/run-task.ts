@@ -1,16 +1,16 @@
+import { documentSchema, type SectionName, toJsonSchema } from '../config/document.js';
+import { ConfigError, type ConfigIssue } from '../config/errors.js';
+import { loadConfig } from '../config/load.js';
+import { LOG_LEVELS, Logger, type LogLevel } from '../report/logger.js';
 import {
   appendGitHubOutputs,
   appendStepSummary,
   isGitHubActions,
   maskCommands,
   renderStepSummary,
-} from '../ci/github-actions.js';
-import { LOG_LEVELS, Logger, type LogLevel } from '../ci/logger.js';
-import { Report, type ReportDocument } from '../ci/report.js';
-import { resolveResultsDir, writeTektonResults } from '../ci/tekton-results.js';
-import { documentSchema, type SectionName, toJsonSchema } from '../config/document.js';
-import { ConfigError, type ConfigIssue } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
+} from '../report/outputs/github-actions.js';
+import { resolveResultsDir, writeTektonResults } from '../report/outputs/tekton-results.js';
+import { Report, type ReportDocument } from '../report/report.js';
 import { message, Redactor, verbatim } from '../secrets/redactor.js';
 import { packageVersion } from '../version.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';

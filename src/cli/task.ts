@@ -1,7 +1,7 @@
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
 import type { ConfigFor, SectionName } from '../config/document.js';
 import type { LegacyRole } from '../config/legacy.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { FlagSpec, FlagValues } from './flags.js';
 

@@ -3,8 +3,8 @@ import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { dump } from 'js-yaml';
-import type { Logger } from '../ci/logger.js';
 import type { ClusterConfig } from '../config/sections/shared.js';
+import type { Logger } from '../report/logger.js';
 import type { Redactor } from '../secrets/redactor.js';
 
 export type ClusterProgram = 'oc' | 'kubectl';

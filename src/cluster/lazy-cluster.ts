@@ -1,5 +1,5 @@
-import type { Logger } from '../ci/logger.js';
 import type { ClusterConfig } from '../config/sections/shared.js';
+import type { Logger } from '../report/logger.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { ClusterCli } from './cluster-cli.js';
 

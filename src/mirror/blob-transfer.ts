@@ -8,8 +8,6 @@
  * never committed anywhere.
  */
 
-import { errorMessage } from '../ci/item-failure.js';
-import type { Logger } from '../ci/logger.js';
 import { HttpConnectionError } from '../http/index.js';
 import { errorCodeOf, isRetryableErrorCode } from '../http/retry.js';
 import {
@@ -18,6 +16,8 @@ import {
   RegistryError,
   type UploadSession,
 } from '../registry/index.js';
+import { errorMessage } from '../report/item-failure.js';
+import type { Logger } from '../report/logger.js';
 import type { Endpoint } from './endpoint.js';
 import { fanOut } from './fan-out.js';
 import type { HostLimiter } from './host-limiter.js';

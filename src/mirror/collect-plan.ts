@@ -6,9 +6,9 @@
  * the selection alone, counted and split into shards.
  */
 
-import { errorMessage } from '../ci/item-failure.js';
-import type { Logger } from '../ci/logger.js';
 import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
+import { errorMessage } from '../report/item-failure.js';
+import type { Logger } from '../report/logger.js';
 import { discoverRepositories } from './discovery.js';
 import { closeEndpoints, type Endpoint, openEndpoint } from './endpoint.js';
 import { selectedBy } from './glob.js';

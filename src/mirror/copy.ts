@@ -7,9 +7,9 @@
  * source has the referrers API.
  */
 
-import { errorMessage } from '../ci/item-failure.js';
-import type { Logger } from '../ci/logger.js';
 import { blobsOf, childManifests, type Manifest } from '../registry/index.js';
+import { errorMessage } from '../report/item-failure.js';
+import type { Logger } from '../report/logger.js';
 import type { BlobLocation, BlobTransfers } from './blob-transfer.js';
 import type { HostLimiter } from './host-limiter.js';
 

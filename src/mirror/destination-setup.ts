@@ -6,9 +6,9 @@
  * repositories planned first need not wait for the rest); each organization is looked at and created once.
  */
 
-import { errorMessage } from '../ci/item-failure.js';
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
+import { errorMessage } from '../report/item-failure.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 import type { MirrorTarget } from './collect-plan.js';
 import type { Endpoint } from './endpoint.js';
 import { namespaceExists, splitQuayPath } from './inventory.js';

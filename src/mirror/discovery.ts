@@ -4,9 +4,10 @@
  * quay-api.md §4.5, §7.2), else the registry's `_catalog` (followed by `Link`). Organization and repository
  * patterns are matched against logical paths (see roles.ts).
  */
-import type { Logger } from '../ci/logger.js';
+
 import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
 import { QuayApiError } from '../quay/errors.js';
+import type { Logger } from '../report/logger.js';
 import type { Endpoint } from './endpoint.js';
 import { globToRegExp, selectedBy } from './glob.js';
 import { logicalPathOf, type MirrorSide } from './roles.js';

@@ -4,9 +4,10 @@
  * it (one pool of `concurrency` trees; requests bounded per host underneath); at the end, prunes. Without
  * `keepGoing` the first failure stops new work: copies in flight finish, the rest is reported as skipped.
  */
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
+
 import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 import { BlobTransfers, type TransferStats } from './blob-transfer.js';
 import type { MirrorTarget } from './collect-plan.js';
 import { type CopyDestination, ManifestCopier } from './copy.js';

@@ -1,6 +1,6 @@
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
 import type { ConfigFor } from '../config/document.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 import type { Redactor } from '../secrets/redactor.js';
 
 /**

@@ -6,8 +6,9 @@
  * else an auth.json / docker config entry) and given to `podman login --password-stdin`, once per instance,
  * when first needed; the password never reaches an argument list, a log line or an error.
  */
-import type { Logger } from '../ci/logger.js';
+
 import type { QuayInstanceConfig } from '../config/sections/shared.js';
+import type { Logger } from '../report/logger.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { type Endpoint, registryCredentials } from './endpoint.js';
 import { failureText, type PodmanSandbox } from './podman-sandbox.js';

@@ -7,9 +7,9 @@
  * digest) and cosign or referrers tags (they belong to the source digest, which does not survive the push).
  * Reads only; a dry run shows the outcome through reportPlan.
  */
-import { recordItemFailure } from '../ci/item-failure.js';
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
+import { recordItemFailure } from '../report/item-failure.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 import type { MirrorTarget } from './collect-plan.js';
 import { isSignatureTag } from './cosign-tags.js';
 import type { Endpoint } from './endpoint.js';

@@ -4,7 +4,7 @@
  * (the manifest stays while other tags use it). A plain registry deletes manifests, not tags (every tag of
  * the digest goes, local-infra.md §1d), so a tag sharing its manifest with a tag that stays is left alone.
  */
-import { errorMessage } from '../ci/item-failure.js';
+import { errorMessage } from '../report/item-failure.js';
 import type { Endpoint } from './endpoint.js';
 import type { HostLimiter } from './host-limiter.js';
 import { splitQuayPath } from './inventory.js';

@@ -1,8 +1,8 @@
-import { errorMessage, recordItemFailure } from '../ci/item-failure.js';
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
 import type { ProxycacheConfig } from '../config/sections/proxycache.js';
 import type { ProxyCacheSettings, QuayClient } from '../quay/client.js';
+import { errorMessage, recordItemFailure } from '../report/item-failure.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 
 export type ProxyCacheSpec = ProxycacheConfig['caches'][number];
 

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { dump, load } from 'js-yaml';
-import { errorMessage } from '../ci/item-failure.js';
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
 import type { ClusterCli } from '../cluster/cluster-cli.js';
 import { ensureSecret, readSecretData } from '../cluster/secrets.js';
 import type { QuayInitConfig } from '../config/sections/quay-init.js';
 import { aliasExpansionProblem } from '../config/yaml-expansion.js';
+import { errorMessage } from '../report/item-failure.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 
 const CONFIG_KEY = 'config.yaml';
 

@@ -1,12 +1,12 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
 import type { QuayInitConfig } from '../config/sections/quay-init.js';
 import { HttpError } from '../http/index.js';
 import type { QuayClient } from '../quay/client.js';
 import { QuayApiError } from '../quay/errors.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 
 export const INIT_TOKEN_LIFETIME_NOTE =
   'the token from /api/v1/user/initialize expires after 2.5 h (9000 s). For automation that runs later, create an ' +

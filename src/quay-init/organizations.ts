@@ -1,7 +1,7 @@
-import { recordItemFailure } from '../ci/item-failure.js';
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
 import type { QuayClient } from '../quay/client.js';
+import { recordItemFailure } from '../report/item-failure.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 
 export interface OrganizationSpec {
   name: string;

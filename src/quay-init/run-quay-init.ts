@@ -1,7 +1,4 @@
 import { existsSync } from 'node:fs';
-import { recordItemFailure } from '../ci/item-failure.js';
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
 import type { ClusterCli } from '../cluster/cluster-cli.js';
 import { ClusterObjects } from '../cluster/cluster-objects.js';
 import { lazyCluster } from '../cluster/lazy-cluster.js';
@@ -11,6 +8,9 @@ import type { QuayInitConfig } from '../config/sections/quay-init.js';
 import type { ClusterConfig, QuayInstanceConfig } from '../config/sections/shared.js';
 import type { QuayClient } from '../quay/client.js';
 import { quayClientFor } from '../quay/from-config.js';
+import { recordItemFailure } from '../report/item-failure.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { ensureConfigBundle, ensureSuperUsers, liveSuperUsers, readBundleConfig } from './config-bundle.js';
 import { initializeFirstUser } from './initialize-user.js';

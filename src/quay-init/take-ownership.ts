@@ -1,8 +1,8 @@
-import { errorMessage, recordItemFailure } from '../ci/item-failure.js';
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
 import type { QuayClient } from '../quay/client.js';
 import { QuayApiError } from '../quay/errors.js';
+import { errorMessage, recordItemFailure } from '../report/item-failure.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 
 /** Quay's team of organization administrators, created with every organization (quay-api.md §4.1). */
 const OWNERS_TEAM = 'owners';

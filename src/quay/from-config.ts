@@ -1,6 +1,6 @@
-import type { Logger } from '../ci/logger.js';
 import { ConfigError } from '../config/errors.js';
 import type { QuayInstanceConfig } from '../config/sections/shared.js';
+import type { Logger } from '../report/logger.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { QuayClient, type QuayClientOptions } from './client.js';
 

@@ -1,10 +1,10 @@
-import { recordItemFailure } from '../ci/item-failure.js';
-import type { Logger } from '../ci/logger.js';
-import type { Report } from '../ci/report.js';
 import type { CreateRobotsConfig } from '../config/sections/create-robots.js';
 import { writeAuthFile } from '../credentials/auth-file.js';
 import type { QuayClient, RepositoryRole, RobotOwner } from '../quay/client.js';
 import type { Robot } from '../quay/models.js';
+import { recordItemFailure } from '../report/item-failure.js';
+import type { Logger } from '../report/logger.js';
+import type { Report } from '../report/report.js';
 
 export type RobotSpec = CreateRobotsConfig['robots'][number];
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { ACTIONS } from '../../src/ci/report.js';
+import { ACTIONS } from '../../src/report/report.js';
 import { taskScript } from '../support/paths.js';
 import { type QuayFixture, quayFixture } from '../support/quay-fixture.js';
 import { runCli } from '../support/run-cli.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { maskCommands } from '../../src/ci/github-actions.js';
+import { maskCommands } from '../../src/report/outputs/github-actions.js';
 
 test('a one-line secret is one ::add-mask:: command', () => {
   assert.equal(maskCommands('s3cr3t-token'), '::add-mask::s3cr3t-token\n');

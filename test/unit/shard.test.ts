@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Report } from '../../src/ci/report.js';
 import {
   type RepositorySelection,
   restrictSelections,
@@ -20,6 +19,7 @@ import {
   shardSizes,
   shardSpecs,
 } from '../../src/mirror/shard.js';
+import { Report } from '../../src/report/report.js';
 
 const NAMES = Array.from({ length: 1000 }, (_, i) => `org-${i % 37}/repo-${i}`);
 

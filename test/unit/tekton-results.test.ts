@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { RESULTS_BUDGET_BYTES, writeTektonResults } from '../../src/ci/tekton-results.js';
+import { RESULTS_BUDGET_BYTES, writeTektonResults } from '../../src/report/outputs/tekton-results.js';
 import { tempDir } from '../support/temp.js';
 
 test('each result is its own file with exact bytes, no trailing newline', () => {

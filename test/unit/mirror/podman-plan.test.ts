@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Logger } from '../../../src/ci/logger.js';
 import type { QuayInstanceConfig } from '../../../src/config/sections/shared.js';
 import type { MirrorTarget } from '../../../src/mirror/collect-plan.js';
 import type { Endpoint } from '../../../src/mirror/endpoint.js';
@@ -9,6 +8,7 @@ import { tlsModeOf } from '../../../src/mirror/podman-access.js';
 import { hostPlatform, type PodmanImage, pickPlatform } from '../../../src/mirror/podman-image-id.js';
 import { podmanPlan } from '../../../src/mirror/podman-plan.js';
 import { failureText } from '../../../src/mirror/podman-sandbox.js';
+import { Logger } from '../../../src/report/logger.js';
 import { Redactor } from '../../../src/secrets/redactor.js';
 
 const digest = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import type { ReportDocument } from './report.js';
+import type { ReportDocument } from '../report.js';
 
 /** GitHub Actions sets GITHUB_ACTIONS=true in every step, container actions included. */
 export function isGitHubActions(env: NodeJS.ProcessEnv): boolean {
