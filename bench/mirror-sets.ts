@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { mapPool } from '../src/mirror/work-pool.js';
+import { mapPool } from '../src/concurrency/work-pool.js';
 import { MediaTypes, type RegistryClient, sha256Digest } from '../src/registry/index.js';
 import {
   BlobPusher,

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mapPool } from '../src/mirror/work-pool.js';
+import { mapPool } from '../src/concurrency/work-pool.js';
 import { RegistryClient } from '../src/registry/index.js';
 import type { DataSet } from './mirror-sets.js';
 

@@ -12,7 +12,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * (`sameFloor`), and any lower floor. The engines (floor 4) never import each other, cli/ or tasks/.
  */
 export const FLOORS = [
-  ['version.ts', 'secrets'],
+  ['version.ts', 'secrets', 'concurrency'],
   ['http', 'config', 'report'],
   ['credentials', 'registry', 'quay'],
   ['cluster'],

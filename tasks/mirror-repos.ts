@@ -5,10 +5,10 @@ import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { ConfigError } from '../src/config/errors.js';
 import { requireInstances } from '../src/config/references.js';
-import { requireDistinctEnds, resolveRoles } from '../src/mirror/roles.js';
+import { tagFilterProblem } from '../src/mirror/plan/tag-filter.js';
 import { checked, REPOSITORY, runMirrorTask, shardFlag, TAG } from '../src/mirror/run-mirror-task.js';
-import { MAX_SHARDS } from '../src/mirror/shard.js';
-import { tagFilterProblem } from '../src/mirror/tag-filter.js';
+import { MAX_SHARDS } from '../src/mirror/shard/shard.js';
+import { requireDistinctEnds, resolveRoles } from '../src/mirror/sides/roles.js';
 
 const SECTION = 'mirror-repos';
 

@@ -4,11 +4,11 @@
  * `shard-report` result.
  */
 import { UsageError } from '../config/errors.js';
-import { runShardPlan } from './collect-plan.js';
 import type { MirrorRun } from './mirror-run.js';
-import type { MirrorRestriction } from './repository-selection.js';
-import { runMirror } from './run-mirror.js';
-import { buildShardReport, parseShard } from './shard.js';
+import { runShardPlan } from './plan/collect.js';
+import type { MirrorRestriction } from './plan/selection.js';
+import { runMirror } from './run.js';
+import { buildShardReport, parseShard } from './shard/shard.js';
 
 /** A flag's value as the command line gave it: a switch, one value, or a repeated one. */
 type RawValue = boolean | string | readonly string[];

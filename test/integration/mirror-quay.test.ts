@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { signatureTagsOf } from '../../src/mirror/cosign-tags.js';
+import { signatureTagsOf } from '../../src/mirror/plan/cosign-tags.js';
 import type { RegistryClient } from '../../src/registry/index.js';
 import {
   type MirrorQuay,

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type ShardReport, shardReportSchema } from '../../src/mirror/shard.js';
+import { type ShardReport, shardReportSchema } from '../../src/mirror/shard/shard.js';
 import { type MirrorQuay, quayTags, startMirrorQuay } from '../support/mirror-fixture.js';
 import { KEBAB, TEKTON_DIR, workspace } from '../support/tekton.js';
 import {
@@ -156,7 +156,7 @@ describe('tekton/pipeline-quay-mirror.yaml: run as Tekton would, between two Qua
     credentials = workspace({ src: src.token, dst: dst.token });
     src.quay.seed.org('fan', { owner: 'admin' });
     // The destination organizations exist beforehand: shards that find one missing all try to create it,
-    // and (src/mirror/destination-setup.ts) every shard but the first then fails its first attempt on
+    // and (src/mirror/destination/setup.ts) every shard but the first then fails its first attempt on
     // Quay's "already exists" and only succeeds on its retry. Retries must not hide failures here.
     dst.quay.seed.org('fan', { owner: 'admin' });
     dst.quay.seed.org('brk', { owner: 'admin' });

@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { runTask } from '../../src/cli/run-task.js';
 import type { TaskDefinition } from '../../src/cli/task.js';
 import type { SectionName } from '../../src/config/document.js';
-import { shardOf } from '../../src/mirror/shard.js';
+import { shardOf } from '../../src/mirror/shard/shard.js';
 import { definition as mirrorRepos } from '../../tasks/mirror-repos.js';
 import { definition as pipelineReport } from '../../tasks/pipeline-report.js';
 import { tempDir, writeFile } from '../support/temp.js';

@@ -4,7 +4,7 @@ import {
   type RepositorySelection,
   restrictSelections,
   restrictTags,
-} from '../../src/mirror/repository-selection.js';
+} from '../../src/mirror/plan/selection.js';
 import {
   addUpShardReports,
   buildShardReport,
@@ -18,7 +18,7 @@ import {
   shardReportSchema,
   shardSizes,
   shardSpecs,
-} from '../../src/mirror/shard.js';
+} from '../../src/mirror/shard/shard.js';
 import { Report } from '../../src/report/report.js';
 
 const NAMES = Array.from({ length: 1000 }, (_, i) => `org-${i % 37}/repo-${i}`);

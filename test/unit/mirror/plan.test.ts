@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isSignatureTag, signatureTagsOf } from '../../../src/mirror/cosign-tags.js';
+import { isSignatureTag, signatureTagsOf } from '../../../src/mirror/plan/cosign-tags.js';
 import {
   chooseTags,
   copyJobs,
@@ -11,9 +11,9 @@ import {
   type RepositoryPlan,
   signatureTagsFor,
   wantedRefs,
-} from '../../../src/mirror/plan.js';
-import type { RepositorySelection } from '../../../src/mirror/repository-selection.js';
-import { selectTags } from '../../../src/mirror/tag-filter.js';
+} from '../../../src/mirror/plan/plan.js';
+import type { RepositorySelection } from '../../../src/mirror/plan/selection.js';
+import { selectTags } from '../../../src/mirror/plan/tag-filter.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;

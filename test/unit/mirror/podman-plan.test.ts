@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { QuayInstanceConfig } from '../../../src/config/sections/shared.js';
-import type { MirrorTarget } from '../../../src/mirror/collect-plan.js';
-import type { Endpoint } from '../../../src/mirror/endpoint.js';
-import type { DestinationPlan, MirrorPlan, WantedRef } from '../../../src/mirror/plan.js';
-import { tlsModeOf } from '../../../src/mirror/podman-access.js';
-import { hostPlatform, type PodmanImage, pickPlatform } from '../../../src/mirror/podman-image-id.js';
-import { podmanPlan } from '../../../src/mirror/podman-plan.js';
-import { failureText } from '../../../src/mirror/podman-sandbox.js';
+import type { MirrorTarget } from '../../../src/mirror/plan/collect.js';
+import type { DestinationPlan, MirrorPlan, WantedRef } from '../../../src/mirror/plan/plan.js';
+import { tlsModeOf } from '../../../src/mirror/podman/access.js';
+import { hostPlatform, type PodmanImage, pickPlatform } from '../../../src/mirror/podman/image-id.js';
+import { podmanPlan } from '../../../src/mirror/podman/plan.js';
+import { failureText } from '../../../src/mirror/podman/sandbox.js';
+import type { Endpoint } from '../../../src/mirror/sides/endpoint.js';
 import { Logger } from '../../../src/report/logger.js';
 import { Redactor } from '../../../src/secrets/redactor.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../../../src/config/errors.js';
-import { repositorySelected } from '../../../src/mirror/discovery.js';
-import { explicitSelections, splitEntry } from '../../../src/mirror/repository-selection.js';
-import { logicalPathOf, pathOn, resolveRoles } from '../../../src/mirror/roles.js';
+import { repositorySelected } from '../../../src/mirror/plan/discovery.js';
+import { explicitSelections, splitEntry } from '../../../src/mirror/plan/selection.js';
+import { logicalPathOf, pathOn, resolveRoles } from '../../../src/mirror/sides/roles.js';
 
 test('roles: source → destinations; failover swaps the source with its one destination and its mapping', () => {
   const section = {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { fanOut } from '../../../src/mirror/fan-out.js';
-import { HostLimiter } from '../../../src/mirror/host-limiter.js';
-import { formatBytes, repositoryLine, TransferProgress } from '../../../src/mirror/progress.js';
+import { HostLimiter } from '../../../src/concurrency/host-limiter.js';
+import { fanOut } from '../../../src/mirror/native/fan-out.js';
+import { formatBytes, repositoryLine, TransferProgress } from '../../../src/mirror/outcome/progress.js';
 
 const CHUNK = 16 * 1024;
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { globToRegExp, selectedBy } from '../../../src/mirror/glob.js';
-import { destinationPath } from '../../../src/mirror/path-mapping.js';
-import { selectTags, tagFilterProblem } from '../../../src/mirror/tag-filter.js';
+import { globToRegExp, selectedBy } from '../../../src/mirror/plan/glob.js';
+import { selectTags, tagFilterProblem } from '../../../src/mirror/plan/tag-filter.js';
+import { destinationPath } from '../../../src/mirror/sides/path-mapping.js';
 
 const tags = [
   { name: 'latest', startTs: 500 },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mapPool, WorkQueue } from '../../../src/mirror/work-pool.js';
+import { mapPool, WorkQueue } from '../../../src/concurrency/work-pool.js';
 
 /** A promise and its resolver, for work that finishes when the test says so. */
 function gate(): { promise: Promise<void>; open(): void } {

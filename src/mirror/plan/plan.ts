@@ -4,7 +4,7 @@
  * traffic). The reading of tag lists is in inventory.ts; collect-plan.ts puts the two together.
  */
 import { isSignatureTag, signatureTagsOf } from './cosign-tags.js';
-import type { RepositorySelection } from './repository-selection.js';
+import type { RepositorySelection } from './selection.js';
 import { selectTags, type TagInfo } from './tag-filter.js';
 
 /** What a destination should hold: `tag` → `digest`, or (for an `@digest` entry) the digest alone. */

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import type { ItemAction, Report } from '../report/report.js';
+import type { ItemAction, Report } from '../../report/report.js';
 
 /** Shard `index` of `count`, 1-based. */
 export interface Shard {

@@ -7,21 +7,22 @@
  * digest) and cosign or referrers tags (they belong to the source digest, which does not survive the push).
  * Reads only; a dry run shows the outcome through reportPlan.
  */
-import { recordItemFailure } from '../report/item-failure.js';
-import type { Logger } from '../report/logger.js';
-import type { Report } from '../report/report.js';
-import type { MirrorTarget } from './collect-plan.js';
-import { isSignatureTag } from './cosign-tags.js';
-import type { Endpoint } from './endpoint.js';
+
+import { mapPool } from '../../concurrency/work-pool.js';
+import { recordItemFailure } from '../../report/item-failure.js';
+import type { Logger } from '../../report/logger.js';
+import type { Report } from '../../report/report.js';
+import type { MirrorTarget } from '../plan/collect.js';
+import { isSignatureTag } from '../plan/cosign-tags.js';
 import {
   type DestinationPlan,
   destinationRef,
   type MirrorPlan,
   presenceKey,
   type WantedRef,
-} from './plan.js';
-import type { ImageIds } from './podman-image-id.js';
-import { mapPool } from './work-pool.js';
+} from '../plan/plan.js';
+import type { Endpoint } from '../sides/endpoint.js';
+import type { ImageIds } from './image-id.js';
 
 /** A ref the podman engine leaves out, and why. */
 export interface NotCopied {

@@ -7,11 +7,11 @@
  * source has the referrers API.
  */
 
-import { blobsOf, childManifests, type Manifest } from '../registry/index.js';
-import { errorMessage } from '../report/item-failure.js';
-import type { Logger } from '../report/logger.js';
+import type { HostLimiter } from '../../concurrency/host-limiter.js';
+import { blobsOf, childManifests, type Manifest } from '../../registry/index.js';
+import { errorMessage } from '../../report/item-failure.js';
+import type { Logger } from '../../report/logger.js';
 import type { BlobLocation, BlobTransfers } from './blob-transfer.js';
-import type { HostLimiter } from './host-limiter.js';
 
 /** One destination repository of a copy, and what happened to it. */
 export interface CopyDestination extends BlobLocation {

@@ -4,9 +4,9 @@
  * repository) is `failed`, as it would be in a real run.
  */
 
-import { recordItemFailure } from '../report/item-failure.js';
-import type { Logger } from '../report/logger.js';
-import type { Report } from '../report/report.js';
+import { recordItemFailure } from '../../report/item-failure.js';
+import type { Logger } from '../../report/logger.js';
+import type { Report } from '../../report/report.js';
 import { destinationRef, type MirrorPlan, presenceKey } from './plan.js';
 
 export function reportPlan(

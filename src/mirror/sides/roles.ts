@@ -4,8 +4,8 @@
  * prefix/rename. With `failover` the one destination becomes the source, so its mapping names the source
  * side and the original source (named as the logical path) is the target.
  */
-import { ConfigError } from '../config/errors.js';
-import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
+import { ConfigError } from '../../config/errors.js';
+import type { MirrorReposConfig } from '../../config/sections/mirror-repos.js';
 import { destinationPath, type PathMapping } from './path-mapping.js';
 
 export interface MirrorSide {

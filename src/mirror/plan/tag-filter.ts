@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
+import type { MirrorReposConfig } from '../../config/sections/mirror-repos.js';
 import { selectedBy } from './glob.js';
 
 export type TagFilter = NonNullable<MirrorReposConfig['tags']>;

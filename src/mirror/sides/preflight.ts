@@ -4,7 +4,7 @@
  * inside a copy (the original tool hard-coded port 443 and crashed on refusal, original-python-tool.md §4.2).
  */
 import { isIP } from 'node:net';
-import { checkDns, checkTcp, endpointOf } from '../http/preflight.js';
+import { checkDns, checkTcp, endpointOf } from '../../http/preflight.js';
 import type { Endpoint } from './endpoint.js';
 
 export interface PreflightResult {

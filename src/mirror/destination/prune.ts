@@ -4,11 +4,12 @@
  * (the manifest stays while other tags use it). A plain registry deletes manifests, not tags (every tag of
  * the digest goes, local-infra.md §1d), so a tag sharing its manifest with a tag that stays is left alone.
  */
-import { errorMessage } from '../report/item-failure.js';
-import type { Endpoint } from './endpoint.js';
-import type { HostLimiter } from './host-limiter.js';
-import { splitQuayPath } from './inventory.js';
-import type { DestinationPlan, PruneRef } from './plan.js';
+
+import type { HostLimiter } from '../../concurrency/host-limiter.js';
+import { errorMessage } from '../../report/item-failure.js';
+import { splitQuayPath } from '../plan/inventory.js';
+import type { DestinationPlan, PruneRef } from '../plan/plan.js';
+import type { Endpoint } from '../sides/endpoint.js';
 
 export type PruneOutcome = PruneRef & { error?: string };
 

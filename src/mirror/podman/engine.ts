@@ -8,18 +8,18 @@
  * than native, which stays the default. podman is `podman` from PATH.
  */
 
-import { collectPlan } from './collect-plan.js';
-import { closeEndpoints } from './endpoint.js';
-import { HostLimiter } from './host-limiter.js';
-import type { MirrorRun } from './mirror-run.js';
-import { PodmanAccess, tlsModeOf } from './podman-access.js';
-import { copyWithPodman } from './podman-copy.js';
-import { ImageIds, platformText } from './podman-image-id.js';
-import { podmanPlan, recordNotCopied } from './podman-plan.js';
-import { failureText, PodmanSandbox, runPodmanBare } from './podman-sandbox.js';
-import { reportPlan } from './report-plan.js';
-import type { MirrorRestriction } from './repository-selection.js';
-import { directionLine, openRunSides, preflightPassed } from './run-sides.js';
+import { HostLimiter } from '../../concurrency/host-limiter.js';
+import type { MirrorRun } from '../mirror-run.js';
+import { collectPlan } from '../plan/collect.js';
+import { reportPlan } from '../plan/report.js';
+import type { MirrorRestriction } from '../plan/selection.js';
+import { closeEndpoints } from '../sides/endpoint.js';
+import { directionLine, openRunSides, preflightPassed } from '../sides/open-sides.js';
+import { PodmanAccess, tlsModeOf } from './access.js';
+import { copyWithPodman } from './copy.js';
+import { ImageIds, platformText } from './image-id.js';
+import { podmanPlan, recordNotCopied } from './plan.js';
+import { failureText, PodmanSandbox, runPodmanBare } from './sandbox.js';
 
 const PODMAN = 'podman';
 

@@ -8,19 +8,19 @@
  * never committed anywhere.
  */
 
-import { HttpConnectionError } from '../http/index.js';
-import { errorCodeOf, isRetryableErrorCode } from '../http/retry.js';
+import type { HostLimiter } from '../../concurrency/host-limiter.js';
+import { HttpConnectionError } from '../../http/index.js';
+import { errorCodeOf, isRetryableErrorCode } from '../../http/retry.js';
 import {
   type Descriptor,
   DigestMismatchError,
   RegistryError,
   type UploadSession,
-} from '../registry/index.js';
-import { errorMessage } from '../report/item-failure.js';
-import type { Logger } from '../report/logger.js';
-import type { Endpoint } from './endpoint.js';
+} from '../../registry/index.js';
+import { errorMessage } from '../../report/item-failure.js';
+import type { Logger } from '../../report/logger.js';
+import type { Endpoint } from '../sides/endpoint.js';
 import { fanOut } from './fan-out.js';
-import type { HostLimiter } from './host-limiter.js';
 
 export interface BlobLocation {
   endpoint: Endpoint;

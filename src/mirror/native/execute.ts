@@ -5,16 +5,16 @@
  * `keepGoing` the first failure stops new work: copies in flight finish, the rest is reported as skipped.
  */
 
-import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
-import type { Logger } from '../report/logger.js';
-import type { Report } from '../report/report.js';
-import { BlobTransfers, type TransferStats } from './blob-transfer.js';
-import type { MirrorTarget } from './collect-plan.js';
-import { type CopyDestination, ManifestCopier } from './copy.js';
-import { DestinationPreparer } from './destination-setup.js';
-import type { Endpoint } from './endpoint.js';
-import type { HostLimiter } from './host-limiter.js';
-import { MirrorLedger } from './ledger.js';
+import type { HostLimiter } from '../../concurrency/host-limiter.js';
+import { WorkQueue } from '../../concurrency/work-pool.js';
+import type { MirrorReposConfig } from '../../config/sections/mirror-repos.js';
+import type { Logger } from '../../report/logger.js';
+import type { Report } from '../../report/report.js';
+import { pruneDestination } from '../destination/prune.js';
+import { DestinationPreparer } from '../destination/setup.js';
+import { MirrorLedger } from '../outcome/ledger.js';
+import { TransferProgress } from '../outcome/progress.js';
+import type { MirrorTarget } from '../plan/collect.js';
 import {
   type CopyJob,
   copyJobs,
@@ -22,10 +22,10 @@ import {
   destinationRef,
   type MirrorPlan,
   type RepositoryPlan,
-} from './plan.js';
-import { TransferProgress } from './progress.js';
-import { pruneDestination } from './prune.js';
-import { WorkQueue } from './work-pool.js';
+} from '../plan/plan.js';
+import type { Endpoint } from '../sides/endpoint.js';
+import { BlobTransfers, type TransferStats } from './blob-transfer.js';
+import { type CopyDestination, ManifestCopier } from './copy.js';
 
 export interface ExecuteContext {
   section: MirrorReposConfig;

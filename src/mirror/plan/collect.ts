@@ -6,13 +6,17 @@
  * the selection alone, counted and split into shards.
  */
 
-import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
-import { errorMessage } from '../report/item-failure.js';
-import type { Logger } from '../report/logger.js';
+import type { HostLimiter } from '../../concurrency/host-limiter.js';
+import { mapPool } from '../../concurrency/work-pool.js';
+import type { MirrorReposConfig } from '../../config/sections/mirror-repos.js';
+import { errorMessage } from '../../report/item-failure.js';
+import type { Logger } from '../../report/logger.js';
+import type { MirrorRun } from '../mirror-run.js';
+import { chooseShardCount, shardSizes, shardSpecs } from '../shard/shard.js';
+import { closeEndpoints, type Endpoint, openEndpoint } from '../sides/endpoint.js';
+import { type MirrorSide, pathOn, resolveRoles } from '../sides/roles.js';
 import { discoverRepositories } from './discovery.js';
-import { closeEndpoints, type Endpoint, openEndpoint } from './endpoint.js';
 import { selectedBy } from './glob.js';
-import type { HostLimiter } from './host-limiter.js';
 import {
   namespaceExists,
   readDestination,
@@ -20,7 +24,6 @@ import {
   resolveDigests,
   splitQuayPath,
 } from './inventory.js';
-import type { MirrorRun } from './mirror-run.js';
 import {
   chooseTags,
   type DestinationPlan,
@@ -41,10 +44,7 @@ import {
   type RepositorySelection,
   restrictSelections,
   restrictTags,
-} from './repository-selection.js';
-import { type MirrorSide, pathOn, resolveRoles } from './roles.js';
-import { chooseShardCount, shardSizes, shardSpecs } from './shard.js';
-import { mapPool } from './work-pool.js';
+} from './selection.js';
 
 export interface MirrorTarget {
   side: MirrorSide;

@@ -4,12 +4,12 @@
  * `$oauthtoken` (Quay accepts it at /v2/auth, quay-api.md §11.1), else an auth.json / docker config entry.
  */
 
-import type { QuayInstanceConfig } from '../config/sections/shared.js';
-import type { QuayClient } from '../quay/client.js';
-import { quayClientFor } from '../quay/from-config.js';
-import { findRegistryCredentials, RegistryClient, type RegistryCredentials } from '../registry/index.js';
-import type { Logger } from '../report/logger.js';
-import type { Redactor } from '../secrets/redactor.js';
+import type { QuayInstanceConfig } from '../../config/sections/shared.js';
+import type { QuayClient } from '../../quay/client.js';
+import { quayClientFor } from '../../quay/from-config.js';
+import { findRegistryCredentials, RegistryClient, type RegistryCredentials } from '../../registry/index.js';
+import type { Logger } from '../../report/logger.js';
+import type { Redactor } from '../../secrets/redactor.js';
 
 export interface Endpoint {
   /** Entry of the `quay` section. */

@@ -5,16 +5,16 @@
  * however it ends.
  */
 
-import { collectPlan, planRepositories } from './collect-plan.js';
-import { closeEndpoints } from './endpoint.js';
-import { PlanExecution } from './execute.js';
-import { HostLimiter } from './host-limiter.js';
+import { HostLimiter } from '../concurrency/host-limiter.js';
 import type { MirrorRun } from './mirror-run.js';
-import { runPodmanMirror } from './podman-engine.js';
-import { formatBytes } from './progress.js';
-import { reportPlan } from './report-plan.js';
-import type { MirrorRestriction } from './repository-selection.js';
-import { directionLine, openRunSides, preflightPassed } from './run-sides.js';
+import { PlanExecution } from './native/execute.js';
+import { formatBytes } from './outcome/progress.js';
+import { collectPlan, planRepositories } from './plan/collect.js';
+import { reportPlan } from './plan/report.js';
+import type { MirrorRestriction } from './plan/selection.js';
+import { runPodmanMirror } from './podman/engine.js';
+import { closeEndpoints } from './sides/endpoint.js';
+import { directionLine, openRunSides, preflightPassed } from './sides/open-sides.js';
 
 export async function runMirror(context: MirrorRun, restriction: MirrorRestriction = {}): Promise<void> {
   const section = context.config['mirror-repos'];

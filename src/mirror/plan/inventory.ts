@@ -5,10 +5,11 @@
  * regsync does (mirror-anchors.md §2.1). At a destination the tag list comes first: a repository it does
  * not have (404) is known to be empty, and only listed tags are checked.
  */
-import { QuayApiError } from '../quay/errors.js';
-import { RegistryError } from '../registry/index.js';
-import type { Endpoint } from './endpoint.js';
-import type { HostLimiter } from './host-limiter.js';
+
+import type { HostLimiter } from '../../concurrency/host-limiter.js';
+import { QuayApiError } from '../../quay/errors.js';
+import { RegistryError } from '../../registry/index.js';
+import type { Endpoint } from '../sides/endpoint.js';
 import { presenceKey, type SourceTag, type WantedRef } from './plan.js';
 
 export interface DestinationState {

@@ -3,10 +3,10 @@
  * repository for its progress line, the failures, and whether new work must stop (the first failure
  * stops it unless the run keeps going).
  */
-import { recordItemFailure } from '../report/item-failure.js';
-import type { Logger } from '../report/logger.js';
-import type { Report } from '../report/report.js';
-import { type DestinationPlan, destinationRef, type RepositoryPlan, type WantedRef } from './plan.js';
+import { recordItemFailure } from '../../report/item-failure.js';
+import type { Logger } from '../../report/logger.js';
+import type { Report } from '../../report/report.js';
+import { type DestinationPlan, destinationRef, type RepositoryPlan, type WantedRef } from '../plan/plan.js';
 import { type RepositoryCounts, repositoryLine } from './progress.js';
 
 const STOPPED =

@@ -10,17 +10,23 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Redactor } from '../secrets/redactor.js';
-import { prepareDestinations } from './destination-setup.js';
-import type { ExecuteContext } from './execute.js';
-import { MirrorLedger } from './ledger.js';
-import { type CopyJob, copyJobs, type DestinationPlan, destinationRef, type MirrorPlan } from './plan.js';
-import type { PodmanAccess } from './podman-access.js';
-import type { ImageIds } from './podman-image-id.js';
-import { NOT_COPIED_DETAIL, type NotCopied, recordNotCopied } from './podman-plan.js';
-import { failureText, type PodmanSandbox } from './podman-sandbox.js';
-import { pruneDestination } from './prune.js';
-import { runPool } from './work-pool.js';
+import { runPool } from '../../concurrency/work-pool.js';
+import type { Redactor } from '../../secrets/redactor.js';
+import { pruneDestination } from '../destination/prune.js';
+import { prepareDestinations } from '../destination/setup.js';
+import type { ExecuteContext } from '../native/execute.js';
+import { MirrorLedger } from '../outcome/ledger.js';
+import {
+  type CopyJob,
+  copyJobs,
+  type DestinationPlan,
+  destinationRef,
+  type MirrorPlan,
+} from '../plan/plan.js';
+import type { PodmanAccess } from './access.js';
+import type { ImageIds } from './image-id.js';
+import { NOT_COPIED_DETAIL, type NotCopied, recordNotCopied } from './plan.js';
+import { failureText, type PodmanSandbox } from './sandbox.js';
 
 export interface PodmanCopyContext extends ExecuteContext {
   redactor: Redactor;

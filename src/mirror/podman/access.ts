@@ -7,11 +7,11 @@
  * when first needed; the password never reaches an argument list, a log line or an error.
  */
 
-import type { QuayInstanceConfig } from '../config/sections/shared.js';
-import type { Logger } from '../report/logger.js';
-import type { Redactor } from '../secrets/redactor.js';
-import { type Endpoint, registryCredentials } from './endpoint.js';
-import { failureText, type PodmanSandbox } from './podman-sandbox.js';
+import type { QuayInstanceConfig } from '../../config/sections/shared.js';
+import type { Logger } from '../../report/logger.js';
+import type { Redactor } from '../../secrets/redactor.js';
+import { type Endpoint, registryCredentials } from '../sides/endpoint.js';
+import { failureText, type PodmanSandbox } from './sandbox.js';
 
 export type TlsMode =
   | { kind: 'insecure'; why: 'http' | 'insecureSkipTlsVerify' }

@@ -6,14 +6,14 @@
  * repositories planned first need not wait for the rest); each organization is looked at and created once.
  */
 
-import { errorMessage } from '../report/item-failure.js';
-import type { Logger } from '../report/logger.js';
-import type { Report } from '../report/report.js';
-import type { MirrorTarget } from './collect-plan.js';
-import type { Endpoint } from './endpoint.js';
-import { namespaceExists, splitQuayPath } from './inventory.js';
-import type { DestinationPlan, MirrorPlan, RepositoryPlan } from './plan.js';
-import { mapPool } from './work-pool.js';
+import { mapPool } from '../../concurrency/work-pool.js';
+import { errorMessage } from '../../report/item-failure.js';
+import type { Logger } from '../../report/logger.js';
+import type { Report } from '../../report/report.js';
+import type { MirrorTarget } from '../plan/collect.js';
+import { namespaceExists, splitQuayPath } from '../plan/inventory.js';
+import type { DestinationPlan, MirrorPlan, RepositoryPlan } from '../plan/plan.js';
+import type { Endpoint } from '../sides/endpoint.js';
 
 export interface SetupContext {
   targets: readonly MirrorTarget[];

@@ -5,12 +5,12 @@
  * patterns are matched against logical paths (see roles.ts).
  */
 
-import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
-import { QuayApiError } from '../quay/errors.js';
-import type { Logger } from '../report/logger.js';
-import type { Endpoint } from './endpoint.js';
+import type { MirrorReposConfig } from '../../config/sections/mirror-repos.js';
+import { QuayApiError } from '../../quay/errors.js';
+import type { Logger } from '../../report/logger.js';
+import type { Endpoint } from '../sides/endpoint.js';
+import { logicalPathOf, type MirrorSide } from '../sides/roles.js';
 import { globToRegExp, selectedBy } from './glob.js';
-import { logicalPathOf, type MirrorSide } from './roles.js';
 
 type Discovery = NonNullable<MirrorReposConfig['discovery']>;
 type Patterns = NonNullable<Discovery['organizations']>;

@@ -2,8 +2,8 @@
  * What the config asks for, per repository: whole repositories (filtered) and explicit tags and digests.
  * Several entries naming one repository are merged, so each repository is listed and copied once.
  */
-import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
-import { inShard, type Shard } from './shard.js';
+import type { MirrorReposConfig } from '../../config/sections/mirror-repos.js';
+import { inShard, type Shard } from '../shard/shard.js';
 import type { TagFilter } from './tag-filter.js';
 
 export interface RepositorySelection {

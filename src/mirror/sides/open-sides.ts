@@ -3,9 +3,9 @@
  * configured instance opened once as an endpoint, and the preflight over all of them.
  */
 
-import type { MirrorTarget } from './collect-plan.js';
+import type { MirrorRun } from '../mirror-run.js';
+import type { MirrorTarget } from '../plan/collect.js';
 import { type Endpoint, openEndpoint } from './endpoint.js';
-import type { MirrorRun } from './mirror-run.js';
 import { preflight } from './preflight.js';
 import { type MirrorSide, resolveRoles } from './roles.js';
 

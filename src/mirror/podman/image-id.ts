@@ -5,9 +5,9 @@
  * this host's platform (linux/amd64 on x86-64). Read through the registry clients, memoised per digest.
  */
 import { endianness } from 'node:os';
-import type { Manifest } from '../registry/index.js';
-import type { Endpoint } from './endpoint.js';
-import type { HostLimiter } from './host-limiter.js';
+import type { HostLimiter } from '../../concurrency/host-limiter.js';
+import type { Manifest } from '../../registry/index.js';
+import type { Endpoint } from '../sides/endpoint.js';
 
 export interface Platform {
   os: string;
