@@ -20,6 +20,25 @@ export const FLOORS = [
   ['cli'],
 ];
 export const ENGINES = FLOORS[4];
+/**
+ * Rooms inside a big room, floors again bottom first (a file directly in the room is a room of its own,
+ * named with `.ts`). `engines` never import each other.
+ */
+export const INNER_FLOORS = {
+  mirror: {
+    floors: [
+      ['shard', 'limits.ts', 'mirror-run.ts'],
+      ['sides'],
+      ['plan'],
+      ['destination', 'outcome', 'engine.ts'],
+      ['native', 'podman'],
+      ['plan-shards.ts', 'check-config.ts', 'request.ts'],
+      ['run.ts'],
+      ['index.ts'],
+    ],
+    engines: ['native', 'podman'],
+  },
+};
 /** Same-floor arrows that are part of the design (the reader of credentials sits in registry today). */
 export const SAME_FLOOR_ALLOWED = new Set(['credentials -> registry']);
 
@@ -81,14 +100,41 @@ export function circles(edges) {
   return found;
 }
 
-/** Arrows between rooms that break the floors: upward, across engines, or into cli/ or tasks/ from below. */
+/** src/mirror/plan/x.ts → "plan"; src/mirror/run.ts → "run.ts" (only for rooms with INNER_FLOORS). */
+export function innerRoomOf(file) {
+  return file.split('/')[2];
+}
+
+function innerBreak(room, file, target) {
+  const { floors, engines } = INNER_FLOORS[room];
+  const from = innerRoomOf(file);
+  const to = innerRoomOf(target);
+  if (from === to) return undefined;
+  const a = floors.findIndex((floor) => floor.includes(from));
+  const b = floors.findIndex((floor) => floor.includes(to));
+  const arrow = `${room}/${from} -> ${room}/${to}`;
+  if (a === -1 || b === -1) return `${arrow}: a room without a floor`;
+  if (b > a) return `${arrow}: climbs from floor ${a} to ${b}`;
+  if (a === b && engines.includes(from) && engines.includes(to)) return `${arrow}: an engine imports another engine`;
+  if (a === b) return `${arrow}: same floor`;
+  return undefined;
+}
+
+/**
+ * Arrows between rooms that break the floors: upward, across engines, or into cli/ or tasks/ from below;
+ * inside a room with INNER_FLOORS, the same between its inner rooms.
+ */
 export function wallBreaks(edges) {
   const breaks = [];
   for (const [file, targets] of edges) {
     const from = roomOf(file);
     for (const target of targets) {
       const to = roomOf(target);
-      if (from === to) continue;
+      if (from === to) {
+        const why = INNER_FLOORS[from] ? innerBreak(from, file, target) : undefined;
+        if (why) breaks.push({ file, target, why });
+        continue;
+      }
       const a = floorOf(from);
       const b = floorOf(to);
       const arrow = `${from} -> ${to}`;
@@ -109,7 +155,8 @@ export function wallBreaks(edges) {
 function summary(edges) {
   const rooms = new Map();
   for (const [file] of edges) {
-    const room = roomOf(file);
+    const top = roomOf(file);
+    const room = INNER_FLOORS[top] ? `${top}/${innerRoomOf(file)}` : top;
     const lines = readFileSync(join(ROOT, file), 'utf8').split('\n').length;
     const entry = rooms.get(room) ?? { files: 0, lines: 0, largest: ['', 0] };
     entry.files++;
@@ -122,11 +169,17 @@ function summary(edges) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const edges = importGraph();
+  const floorText = (room) => {
+    const [top, inner] = room.split('/');
+    const floor = floorOf(top) ?? '?';
+    if (inner === undefined) return `${floor}`;
+    return `${floor}.${INNER_FLOORS[top].floors.findIndex((f) => f.includes(inner))}`;
+  };
   for (const [room, { files, lines, largest }] of [...summary(edges)].sort(
-    (a, b) => (floorOf(a[0]) ?? 99) - (floorOf(b[0]) ?? 99),
+    (a, b) => floorText(a[0]).localeCompare(floorText(b[0]), 'en', { numeric: true }) || a[0].localeCompare(b[0]),
   ))
     console.log(
-      `floor ${floorOf(room) ?? '?'}  ${room.padEnd(12)} ${String(files).padStart(3)} files ${String(lines).padStart(6)} lines; largest ${largest[0]} (${largest[1]})`,
+      `floor ${floorText(room).padEnd(4)} ${room.padEnd(26)} ${String(files).padStart(3)} files ${String(lines).padStart(6)} lines; largest ${largest[0]} (${largest[1]})`,
     );
   const found = circles(edges);
   console.log(`\ncircles: ${found.length}`);

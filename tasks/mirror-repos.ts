@@ -3,16 +3,18 @@ import { booleanKeyFlag, integerValue } from '../src/cli/common-task-flags.js';
 import { setInSection } from '../src/cli/flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
-import { ConfigError } from '../src/config/errors.js';
-import { requireInstances } from '../src/config/references.js';
-import { tagFilterProblem } from '../src/mirror/plan/tag-filter.js';
-import { checked, REPOSITORY, runMirrorTask, shardFlag, TAG } from '../src/mirror/run-mirror-task.js';
-import { MAX_SHARDS } from '../src/mirror/shard/shard.js';
-import { requireDistinctEnds, resolveRoles } from '../src/mirror/sides/roles.js';
+import {
+  checkMirrorConfig,
+  MAX_SHARDS,
+  type MirrorRequest,
+  mirrorInstancesInUse,
+  mirrorRequestOf,
+  runMirrorRequest,
+} from '../src/mirror/index.js';
 
 const SECTION = 'mirror-repos';
 
-export const definition: TaskDefinition<'quay' | 'mirror-repos'> = {
+export const definition: TaskDefinition<'quay' | 'mirror-repos', MirrorRequest> = {
   name: 'mirror-repos',
   summary: 'mirror repositories and tags from a source Quay to one or more destinations',
   description: `
@@ -22,10 +24,7 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
 --repository and --tags narrow a run to what a webhook names (never beyond what the config selects);
 --plan-shards and --shard split a large mirror over parallel runs (the quay-mirror Pipeline).`,
   sections: ['quay', SECTION],
-  instancesInUse: (config) => [
-    config[SECTION].source,
-    ...config[SECTION].destinations.map((d) => (typeof d === 'string' ? d : d.instance)),
-  ],
+  instancesInUse: (config) => mirrorInstancesInUse(config[SECTION]),
   flags: [
     {
       name: 'source',
@@ -68,9 +67,6 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
       valueName: 'ORG/REPO',
       description:
         'Only these source repositories (repeatable or comma-separated), of those the config selects; others are skipped with a warning',
-      override: (_document, value) => {
-        checked('repository', value, REPOSITORY, 'org/repo');
-      },
     },
     {
       name: 'tags',
@@ -78,18 +74,12 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
       valueName: 'TAG,…',
       description:
         'Only these tags (comma-separated or repeatable), of those the config selects; no prune, no digest entries',
-      override: (_document, value) => {
-        checked('tags', value, TAG, 'a tag name');
-      },
     },
     {
       name: 'shard',
       type: 'string',
       valueName: 'I/N',
       description: `Only the repositories in shard I of N (by a hash of their name; 1 ≤ I ≤ N ≤ ${MAX_SHARDS})`,
-      override: (_document, value) => {
-        shardFlag(value);
-      },
     },
     {
       name: 'plan-shards',
@@ -97,24 +87,15 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
       valueName: 'N',
       description:
         'Copy nothing: count the repositories selected and write the shards result for at most N parallel runs',
-      override: (_document, value) => {
-        integerValue('plan-shards', value, 1, MAX_SHARDS);
-      },
     },
     booleanKeyFlag(SECTION, 'keepGoing', 'skip-broken-images', 'Same as --keep-going', true),
-    {
-      name: 'auto-discovery',
-      type: 'boolean',
-      original: true,
-      description: 'Mirror every organization and repository found on the source',
-      override: (document) => {
-        const section = (document[SECTION] ?? {}) as Record<string, unknown>;
-        setInSection(document, SECTION, 'discovery', {
-          ...(section.discovery as object | undefined),
-          enabled: true,
-        });
-      },
-    },
+    booleanKeyFlag(
+      SECTION,
+      'discovery.enabled',
+      'auto-discovery',
+      'Mirror every organization and repository found on the source',
+      true,
+    ),
   ],
   results: [
     { name: 'copied', description: 'number of tags copied (not with --plan-shards)' },
@@ -130,37 +111,9 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
     },
     { name: 'repositories', description: 'number of repositories selected (only with --plan-shards)' },
   ],
-  validate: (config) => {
-    const section = config[SECTION];
-    const filters = [
-      { path: `${SECTION}.tags`, filter: section.tags },
-      ...section.repositories.map((entry, i) => ({
-        path: `${SECTION}.repositories[${i}].tags`,
-        filter: typeof entry === 'string' ? undefined : entry.tags,
-      })),
-    ];
-    const issues = filters.flatMap(({ path, filter }) => {
-      const problem = tagFilterProblem(filter);
-      return problem ? [{ path: `${path}.${problem.key}`, message: problem.message }] : [];
-    });
-    if (issues.length > 0) throw new ConfigError(issues);
-    requireInstances(config.quay, [
-      { path: `${SECTION}.source`, name: section.source },
-      ...section.destinations.map((d, i) => ({
-        path: `${SECTION}.destinations[${i}]`,
-        name: typeof d === 'string' ? d : d.instance,
-      })),
-    ]);
-    requireDistinctEnds(section, (name) => config.quay[name]?.url);
-    resolveRoles(section);
-  },
-  run: (context) =>
-    runMirrorTask(context, {
-      repository: context.flags.repository,
-      tags: context.flags.tags,
-      shard: context.flags.shard,
-      planShards: context.flags['plan-shards'],
-    }),
+  request: mirrorRequestOf,
+  validate: checkMirrorConfig,
+  run: runMirrorRequest,
 };
 
 if (isMainModule(import.meta.url)) await runMain(definition);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
-import { addUpShardReports, type ShardOutcome } from '../src/mirror/shard/shard.js';
+import { addUpShardReports, type ShardOutcome } from '../src/mirror/shard/shard-report.js';
 
 /** `$(tasks.status)` in a `finally` task (tektoncd/pipeline docs/pipelines.md, "Using Aggregate Execution Status"). */
 const TASKS_STATUS = ['Succeeded', 'Completed', 'Failed', 'None'] as const;

@@ -1,4 +1,5 @@
-import { UsageError } from './errors.js';
+export { integerValue } from '../config/flag-values.js';
+
 import { type FlagSpec, setInSection } from './flags.js';
 
 /** `--instance NAME`: which entry of the shared quay section a task works on. */
@@ -47,11 +48,4 @@ export function booleanKeyFlag(
 /** A flag the original tool needed to select this task's job; here the task does that job anyway. */
 export function acceptedFlag(name: string, description: string): FlagSpec {
   return { name, type: 'boolean', original: true, description };
-}
-
-export function integerValue(flag: string, value: unknown, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`flag --${flag}: "${String(value)}" is not a whole number from ${min} to ${max}`);
-  return n;
 }

@@ -83,18 +83,27 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
-/** Sets `document[section][key] = value`, creating the section. */
+/**
+ * Sets `document[section][key] = value`, creating the section; a dotted key (`discovery.enabled`) sets
+ * inside the nested object, keeping its other keys.
+ */
 export function setInSection(
   document: Record<string, unknown>,
   section: string,
   key: string,
   value: unknown,
 ): void {
-  const current = document[section];
-  const target =
-    current && typeof current === 'object' && !Array.isArray(current)
-      ? (current as Record<string, unknown>)
-      : {};
-  target[key] = value;
-  document[section] = target;
+  const path = [section, ...key.split('.')];
+  const last = path.pop() as string;
+  let target = document;
+  for (const name of path) {
+    const current = target[name];
+    const next =
+      current && typeof current === 'object' && !Array.isArray(current)
+        ? (current as Record<string, unknown>)
+        : {};
+    target[name] = next;
+    target = next;
+  }
+  target[last] = value;
 }

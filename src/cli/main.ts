@@ -16,8 +16,8 @@ export function isMainModule(moduleUrl: string): boolean {
 }
 
 /** Runs a task with the process's argv and environment and sets the exit code. */
-export async function runMain<S extends SectionName>(
-  definition: TaskDefinition<S>,
+export async function runMain<S extends SectionName, R>(
+  definition: TaskDefinition<S, R>,
   argv = process.argv.slice(2),
 ): Promise<void> {
   const code = await runTask(definition, {

@@ -63,8 +63,8 @@ async function untilDoneOrSignalled(
  * run the operation, then publish the report (stderr summary, --output json on stdout, Tekton results,
  * GitHub outputs and step summary). Returns the exit code.
  */
-export async function runTask<S extends SectionName>(
-  definition: TaskDefinition<S>,
+export async function runTask<S extends SectionName, R>(
+  definition: TaskDefinition<S, R>,
   io: RunIo,
 ): Promise<number> {
   const specs: FlagSpec[] = [...COMMON_FLAGS, ...definition.flags];
@@ -114,6 +114,7 @@ export async function runTask<S extends SectionName>(
 
   let exitCode = EXIT_OK;
   let inUserWords: ((issues: readonly ConfigIssue[]) => ConfigIssue[]) | undefined;
+  let request: R | undefined;
   try {
     const files = (flags.config as string[] | undefined) ?? configFromEnv(io.env);
     const loaded = loadConfig({
@@ -124,7 +125,10 @@ export async function runTask<S extends SectionName>(
       legacyRole: definition.legacyRole?.(flags),
       notice: (message) => log.info(message),
       detail: (message) => log.debug(message),
-      overrides: (document) => applyOverrides(document, specs, flags, args.positionals, definition),
+      overrides: (document) => {
+        applyOverrides(document, specs, flags, args.positionals, definition);
+        request = definition.request?.(flags);
+      },
       instancesInUse: definition.instancesInUse,
     });
     const { config } = loaded;
@@ -150,7 +154,8 @@ export async function runTask<S extends SectionName>(
     if (flags['validate-config']) log.info(verbatim(`${definition.name}: the configuration is valid`));
     else {
       const work = log.group(verbatim(`${definition.name}${dryRun ? ' (dry run)' : ''}`), () =>
-        definition.run(context),
+        // `request` is set: the overrides ran (or loading threw).
+        definition.run(context, request as R),
       );
       const signal = await untilDoneOrSignalled(work, io.signals);
       if (signal !== undefined) {
@@ -280,12 +285,12 @@ function configFromEnv(env: NodeJS.ProcessEnv): string[] {
   return value ? value.split(':').filter(Boolean) : [];
 }
 
-function applyOverrides<S extends SectionName>(
+function applyOverrides<S extends SectionName, R>(
   document: Record<string, unknown>,
   specs: readonly FlagSpec[],
   flags: FlagValues,
   positionals: readonly string[],
-  definition: TaskDefinition<S>,
+  definition: TaskDefinition<S, R>,
 ): void {
   if (definition.positionals) definition.positionals(document, positionals);
   else if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]} (see --help)`);

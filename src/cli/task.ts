@@ -24,8 +24,11 @@ export interface TaskContext<S extends SectionName> {
   setSecretResult(name: string, value: string): void;
 }
 
-/** Declares one task: what `tasks/<name>.ts` hands to the runner. */
-export interface TaskDefinition<S extends SectionName> {
+/**
+ * Declares one task: what `tasks/<name>.ts` hands to the runner. `R`: what the task's flags ask of its
+ * operation beyond the config (see `request`).
+ */
+export interface TaskDefinition<S extends SectionName, R = unknown> {
   name: string;
   summary: string;
   /** Extra help text: what the task does, in a few lines. */
@@ -50,5 +53,10 @@ export interface TaskDefinition<S extends SectionName> {
    * for --validate-config; `env` is the task's environment (variables a config may refer to).
    */
   validate?: (config: ConfigFor<S>, env: NodeJS.ProcessEnv) => void;
-  run(context: TaskContext<S>): Promise<void>;
+  /**
+   * Flags that are not config keys, parsed once into what `run` is given (e.g. mirror-repos' --repository,
+   * --tags, --shard): called after the flag overrides, before the config is checked; throws UsageError.
+   */
+  request?: (flags: FlagValues) => R;
+  run(context: TaskContext<S>, request: R): Promise<void>;
 }

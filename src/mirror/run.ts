@@ -1,67 +1,121 @@
 /**
- * The mirror-repos run: roles and endpoints from the config → preflight (DNS and TCP of every registry,
- * failing fast with the host named) → plan (reads only) → the plan as report items (dry run) or its
- * execution, each repository's copy starting as soon as its plan is made → results. Endpoints are closed
- * however it ends.
+ * THE mirror-repos run, for either engine: roles and endpoints from the config → the engine's own needs
+ * (podman on PATH) → preflight (DNS and TCP of every registry, failing fast with the host named) → plan
+ * (reads only) → the plan as report items (dry run) or the engine carrying it out → summary and results,
+ * the `shard-report` result (this run as one JSON value, which the quay-mirror Pipeline adds up) in every
+ * outcome. The limits are built here once from `concurrency`, with the one HostLimiter both engines share.
+ * Endpoints are closed however it ends.
  */
 
 import { HostLimiter } from '../concurrency/host-limiter.js';
+import type { ExecuteContext, MirrorEngine, Planning } from './engine.js';
+import { mirrorLimits } from './limits.js';
 import type { MirrorRun } from './mirror-run.js';
-import { PlanExecution } from './native/execute.js';
-import { formatBytes } from './outcome/progress.js';
-import { collectPlan, planRepositories } from './plan/collect.js';
+import { nativeEngine } from './native/engine.js';
+import { collectPlan, type PlanContext, planRepositories } from './plan/collect.js';
 import { reportPlan } from './plan/report.js';
 import type { MirrorRestriction } from './plan/selection.js';
-import { runPodmanMirror } from './podman/engine.js';
+import { runShardPlan } from './plan-shards.js';
+import { podmanEngine } from './podman/engine.js';
+import type { MirrorRequest } from './request.js';
+import { buildShardReport } from './shard/shard-report.js';
 import { closeEndpoints } from './sides/endpoint.js';
 import { directionLine, openRunSides, preflightPassed } from './sides/open-sides.js';
 
+/** A mirror-repos run as its task asks for it: the shard plan (--plan-shards) or the mirror. */
+export function runMirrorRequest(context: MirrorRun, request: MirrorRequest): Promise<void> {
+  return request.planShards === undefined
+    ? runMirror(context, request.restriction)
+    : runShardPlan(context, request.planShards, request.restriction);
+}
+
 export async function runMirror(context: MirrorRun, restriction: MirrorRestriction = {}): Promise<void> {
+  const set = new Map<string, string>();
+  let repositories = 0;
+  const counted: MirrorRestriction = {
+    ...restriction,
+    onSelected: (paths) => {
+      repositories = paths.length;
+    },
+  };
+  const recording: MirrorRun = {
+    ...context,
+    setResult: (name, value) => {
+      set.set(name, value);
+      context.setResult(name, value);
+    },
+  };
+  let error: string | undefined;
+  try {
+    await mirror(recording, counted);
+  } catch (thrown) {
+    error = thrown instanceof Error ? thrown.message : String(thrown);
+    throw thrown;
+  } finally {
+    // copied/unchanged even when the run stopped early (preflight, a thrown error): from the report.
+    const countOf = (action: string) => context.report.items.filter((i) => i.action === action).length;
+    const copied = Number(set.get('copied') ?? countOf('copied'));
+    const unchanged = Number(set.get('unchanged') ?? countOf('unchanged'));
+    if (!set.has('copied')) context.setResult('copied', String(copied));
+    if (!set.has('unchanged')) context.setResult('unchanged', String(unchanged));
+    context.setResult(
+      'shard-report',
+      buildShardReport({
+        shard: restriction.shard,
+        repositories,
+        copied,
+        unchanged,
+        report: context.report,
+        error,
+      }),
+    );
+  }
+}
+
+async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promise<void> {
   const section = context.config['mirror-repos'];
   const { log, report } = context;
-  if (section.engine === 'podman') {
-    await runPodmanMirror(context, restriction);
-    return;
-  }
-  const sides = openRunSides(context);
+  const limits = mirrorLimits(section.concurrency);
+  const limiter = new HostLimiter(limits.perHost);
+  const sides = openRunSides(context, limits);
   const { source, targets } = sides;
+  const execute: ExecuteContext = { section, source: source.endpoint, targets, limits, limiter, log, report };
+  const engine: MirrorEngine =
+    section.engine === 'podman' ? podmanEngine(execute, context, sides.endpoints) : nativeEngine(execute);
   try {
-    log.info(directionLine(sides, section.failover));
+    log.info(directionLine(sides, section.failover, engine.label));
+    if (!(await engine.ready())) return;
     if (!(await preflightPassed(context, sides))) return;
 
-    const limiter = new HostLimiter(section.concurrency);
-    const planContext = { section, source, targets, limiter, log, dryRun: context.dryRun, restriction };
-
+    const planContext: PlanContext = {
+      section,
+      source,
+      targets,
+      limits,
+      limiter,
+      log,
+      dryRun: context.dryRun,
+      restriction,
+    };
     if (context.dryRun) {
-      const plan = await collectPlan(planContext);
-      const { unchanged } = reportPlan(plan, {
-        report,
-        log,
-        sourceName: source.endpoint.name,
-        prune: section.prune,
-      });
+      const unchanged = await engine.dryRun(
+        await collectPlan(planContext),
+        (plan) =>
+          reportPlan(plan, { report, log, sourceName: source.endpoint.name, prune: section.prune }).unchanged,
+      );
       context.setResult('copied', '0');
       context.setResult('unchanged', String(unchanged));
       return;
     }
 
-    // A repository's copy starts as soon as its plan is made, while the rest are still being read.
-    const execution = new PlanExecution({
-      section,
-      source: source.endpoint,
-      targets,
-      limiter,
-      log,
-      report,
-    });
-    const repositories = await planRepositories(planContext, (repository) => execution.add(repository));
-    const totals = await execution.finish(repositories);
-    const t = totals.transfers;
+    const planning: Planning = {
+      all: () => collectPlan(planContext),
+      each: (onPlanned) => planRepositories(planContext, onPlanned),
+    };
+    const totals = await engine.execute(planning);
     log.info(
-      `mirror: ${totals.copied} copied, ${totals.unchanged} unchanged, ${totals.failed.length} failed` +
-        `${section.prune ? `, ${totals.deleted} deleted` : ''}; blobs: ${t.uploads} uploaded ` +
-        `(${formatBytes(t.bytesUploaded)} from ${t.sourceReads} source reads), ${t.mounts} mounted, ` +
-        `${t.present} already there`,
+      `mirror${engine.label}: ${totals.copied} copied, ${totals.unchanged} unchanged, ${totals.failed.length} failed` +
+        `${section.prune ? `, ${totals.deleted} deleted` : ''}; ${totals.detail}`,
     );
     if (totals.failed.length > 0) {
       log.error(`failed (${totals.failed.length}):\n  ${totals.failed.join('\n  ')}`);
@@ -69,6 +123,7 @@ export async function runMirror(context: MirrorRun, restriction: MirrorRestricti
     context.setResult('copied', String(totals.copied));
     context.setResult('unchanged', String(totals.unchanged));
   } finally {
+    await engine.close();
     await closeEndpoints(sides.endpoints);
   }
 }

@@ -268,11 +268,12 @@ describe('mirror-repos engine: podman, calls recorded by a fake podman', () => {
       extendEnv: false,
       reject: false,
     });
+    // Read while the fake podman appends: only whole lines (a line is written before its newline).
     const calls = () =>
       existsSync(log)
         ? readFileSync(log, 'utf8')
-            .trim()
             .split('\n')
+            .slice(0, -1)
             .map((line) => JSON.parse(line) as PodmanCall)
         : [];
     await waitUntil('the push to hang', () => calls().some((c) => c.args.includes('push')));

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type ShardReport, shardReportSchema } from '../../src/mirror/shard/shard.js';
+import { type ShardReport, shardReportSchema } from '../../src/mirror/shard/shard-report.js';
 import { type MirrorQuay, quayTags, startMirrorQuay } from '../support/mirror-fixture.js';
 import { KEBAB, TEKTON_DIR, workspace } from '../support/tekton.js';
 import {

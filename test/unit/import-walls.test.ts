@@ -54,6 +54,9 @@ describe('import walls', () => {
     write('src/robots/one.ts', "import { two } from './two.js';\nexport const one = two;\n");
     write('src/robots/two.ts', "import { one } from './one.js';\nexport const two = one;\n");
     write('tasks/t.ts', "import { b } from '../src/apply/run.js';\nexport const t = b;\n");
+    write('src/mirror/native/copy.ts', 'export type N = 1;\n');
+    write('src/mirror/podman/copy.ts', "import type { N } from '../native/copy.js';\nexport type P = N;\n");
+    write('src/mirror/plan/collect.ts', "import type { P } from '../podman/copy.js';\nexport type C = P;\n");
     const edges = graph.importGraph(root);
     assert.deepEqual(
       graph.circles(edges).map((c) => c.join(' -> ')),
@@ -68,6 +71,8 @@ describe('import walls', () => {
         'apply -> mirror: an engine imports another engine',
         'config -> quay: climbs from floor 1 to 2',
         'mirror -> cli: climbs from floor 4 to 5',
+        'mirror/plan -> mirror/podman: climbs from floor 2 to 4',
+        'mirror/podman -> mirror/native: an engine imports another engine',
       ],
     );
   });

@@ -6,19 +6,21 @@ import {
   restrictTags,
 } from '../../src/mirror/plan/selection.js';
 import {
-  addUpShardReports,
-  buildShardReport,
   chooseShardCount,
   formatShard,
   inShard,
-  NO_REPORT,
   parseShard,
-  SHARD_REPORT_MAX_BYTES,
   shardOf,
-  shardReportSchema,
   shardSizes,
   shardSpecs,
 } from '../../src/mirror/shard/shard.js';
+import {
+  addUpShardReports,
+  buildShardReport,
+  NO_REPORT,
+  SHARD_REPORT_MAX_BYTES,
+  shardReportSchema,
+} from '../../src/mirror/shard/shard-report.js';
 import { Report } from '../../src/report/report.js';
 
 const NAMES = Array.from({ length: 1000 }, (_, i) => `org-${i % 37}/repo-${i}`);

@@ -10,10 +10,10 @@ import { mapPool } from '../../concurrency/work-pool.js';
 import { errorMessage } from '../../report/item-failure.js';
 import type { Logger } from '../../report/logger.js';
 import type { Report } from '../../report/report.js';
-import type { MirrorTarget } from '../plan/collect.js';
 import { namespaceExists, splitQuayPath } from '../plan/inventory.js';
 import type { DestinationPlan, MirrorPlan, RepositoryPlan } from '../plan/plan.js';
 import type { Endpoint } from '../sides/endpoint.js';
+import type { MirrorTarget } from '../sides/open-sides.js';
 
 export interface SetupContext {
   targets: readonly MirrorTarget[];
@@ -132,11 +132,11 @@ export class DestinationPreparer {
 /** The whole plan at once (its organizations read while planning): creates what is missing, returns the destinations that cannot be copied to. */
 export async function prepareDestinations(
   plan: MirrorPlan,
-  context: SetupContext & { concurrency?: number },
+  context: SetupContext & { poolWidth: number },
 ): Promise<Map<DestinationPlan, string>> {
   const preparer = new DestinationPreparer(context, plan.organizations);
   const blocked = new Map<DestinationPlan, string>();
-  await mapPool(plan.repositories, context.concurrency ?? 6, async (repository) => {
+  await mapPool(plan.repositories, context.poolWidth, async (repository) => {
     for (const [destination, why] of await preparer.prepare(repository)) blocked.set(destination, why);
   });
   return blocked;

@@ -1,20 +1,16 @@
 /**
  * Carries out the plan as it is made: per repository, records what needs nothing (or cannot be done),
  * prepares the destinations, copies one manifest tree per source digest to every destination that needs
- * it (one pool of `concurrency` trees; requests bounded per host underneath); at the end, prunes. Without
+ * it (one pool of `limits.poolWidth` trees; requests bounded per host underneath); at the end, prunes. Without
  * `keepGoing` the first failure stops new work: copies in flight finish, the rest is reported as skipped.
  */
 
-import type { HostLimiter } from '../../concurrency/host-limiter.js';
 import { WorkQueue } from '../../concurrency/work-pool.js';
-import type { MirrorReposConfig } from '../../config/sections/mirror-repos.js';
-import type { Logger } from '../../report/logger.js';
-import type { Report } from '../../report/report.js';
 import { pruneDestination } from '../destination/prune.js';
 import { DestinationPreparer } from '../destination/setup.js';
+import type { ExecuteContext } from '../engine.js';
 import { MirrorLedger } from '../outcome/ledger.js';
 import { TransferProgress } from '../outcome/progress.js';
-import type { MirrorTarget } from '../plan/collect.js';
 import {
   type CopyJob,
   copyJobs,
@@ -26,15 +22,6 @@ import {
 import type { Endpoint } from '../sides/endpoint.js';
 import { BlobTransfers, type TransferStats } from './blob-transfer.js';
 import { type CopyDestination, ManifestCopier } from './copy.js';
-
-export interface ExecuteContext {
-  section: MirrorReposConfig;
-  source: Endpoint;
-  targets: readonly MirrorTarget[];
-  limiter: HostLimiter;
-  log: Logger;
-  report: Report;
-}
 
 export interface MirrorTotals {
   copied: number;
@@ -48,7 +35,7 @@ export interface MirrorTotals {
 /**
  * Copies repositories as their plans arrive (`add`, while the others are still being read), then prunes
  * (`finish`). Each repository: what needs nothing (or cannot be done) is recorded, its destinations are
- * prepared, and its manifest trees join one pool of `concurrency` copies.
+ * prepared, and its manifest trees join one pool of `limits.poolWidth` copies.
  */
 export class PlanExecution {
   readonly #context: ExecuteContext;
@@ -84,7 +71,7 @@ export class PlanExecution {
       log,
     });
     this.#queue = new WorkQueue<CopyJob>(
-      section.concurrency,
+      context.limits.poolWidth,
       (job) => this.#runJob(job),
       () => this.#ledger.stopped,
     );

@@ -2,8 +2,8 @@
  * Builds the plan: the explicit list and discovery give the repositories, narrowed by the run's restriction
  * (--repository, --shard); for each, the source's tags are filtered (and narrowed by --tags) and resolved
  * to digests, cosign tags of the chosen digests are added, and every destination is diffed against them.
- * Reads only: nothing is created here (a dry run stops after this). Also the shard plan (--plan-shards):
- * the selection alone, counted and split into shards.
+ * Reads only: nothing is created here (a dry run stops after this). The shard plan (--plan-shards,
+ * ../plan-shards.ts) uses the selection alone.
  */
 
 import type { HostLimiter } from '../../concurrency/host-limiter.js';
@@ -11,10 +11,10 @@ import { mapPool } from '../../concurrency/work-pool.js';
 import type { MirrorReposConfig } from '../../config/sections/mirror-repos.js';
 import { errorMessage } from '../../report/item-failure.js';
 import type { Logger } from '../../report/logger.js';
-import type { MirrorRun } from '../mirror-run.js';
-import { chooseShardCount, shardSizes, shardSpecs } from '../shard/shard.js';
-import { closeEndpoints, type Endpoint, openEndpoint } from '../sides/endpoint.js';
-import { type MirrorSide, pathOn, resolveRoles } from '../sides/roles.js';
+import type { MirrorLimits } from '../limits.js';
+import type { Endpoint } from '../sides/endpoint.js';
+import type { MirrorTarget } from '../sides/open-sides.js';
+import { type MirrorSide, pathOn } from '../sides/roles.js';
 import { discoverRepositories } from './discovery.js';
 import { selectedBy } from './glob.js';
 import {
@@ -46,15 +46,11 @@ import {
   restrictTags,
 } from './selection.js';
 
-export interface MirrorTarget {
-  side: MirrorSide;
-  endpoint: Endpoint;
-}
-
 export interface PlanContext {
   section: MirrorReposConfig;
   source: { side: MirrorSide; endpoint: Endpoint };
   targets: readonly MirrorTarget[];
+  limits: MirrorLimits;
   limiter: HostLimiter;
   log: Logger;
   dryRun: boolean;
@@ -77,7 +73,7 @@ export async function planRepositories(
   context: PlanContext,
   onPlanned?: (repository: RepositoryPlan) => void,
 ): Promise<RepositoryPlan[]> {
-  const { section, source, log } = context;
+  const { source, log } = context;
   const restriction = context.restriction ?? {};
   const { selections, notSelected } = await selectRepositories(context, restriction);
   for (const path of notSelected)
@@ -91,7 +87,7 @@ export async function planRepositories(
         'have no times; the first N in tag-list order are kept',
     );
   }
-  return mapPool(selections, section.concurrency, async (selection) => {
+  return mapPool(selections, context.limits.poolWidth, async (selection) => {
     const planned = await planRepository(context, selection, restriction);
     onPlanned?.(planned);
     return planned;
@@ -254,52 +250,4 @@ async function planOrganizations(
       exists: await namespaceExists(target.endpoint, organization),
     })),
   );
-}
-
-/**
- * `--plan-shards=N`: copies nothing. Resolves the selection as a run would (discovery included: reads
- * only), narrowed by --repository, and splits it into at most N shards, none empty (see
- * chooseShardCount). Results: `shards`, the JSON array of `I/N` values a matrix fans out over, and
- * `repositories`, how many were selected.
- */
-export async function runShardPlan(
-  context: MirrorRun,
-  maxShards: number,
-  restriction: MirrorRestriction,
-): Promise<void> {
-  const section = context.config['mirror-repos'];
-  const { log, report } = context;
-  const side = resolveRoles(section).source;
-  const instance = context.config.quay[side.instance];
-  if (!instance) throw new Error(`mirror-repos: no quay instance named ${side.instance}`);
-  // Opening contacts nothing; only discovery reads (the instance's API or catalog).
-  const endpoint = openEndpoint(side.instance, instance, {
-    redactor: context.redactor,
-    log,
-    env: context.env,
-    concurrency: section.concurrency,
-  });
-  try {
-    const { selections, notSelected } = await selectRepositories(
-      { section, source: { side, endpoint }, log },
-      { repositories: restriction.repositories },
-    );
-    for (const path of notSelected) {
-      log.warn(`plan: --repository ${path}: not selected by the config, skipped`);
-      report.add({ ref: path, action: 'skipped', detail: 'not selected by the config' });
-    }
-    const paths = selections.map((selection) => selection.logicalPath);
-    const count = chooseShardCount(paths, maxShards);
-    const sizes = shardSizes(paths, count);
-    log.info(`plan: ${paths.length} repositories in ${count} shard(s) (at most ${maxShards})`);
-    shardSpecs(count).forEach((spec, i) => {
-      const size = sizes[i] ?? 0;
-      log.info(`plan: shard ${spec}: ${size} ${size === 1 ? 'repository' : 'repositories'}`);
-      report.add({ ref: `shard ${spec}`, action: 'planned', detail: `${size} repositories` });
-    });
-    context.setResult('shards', JSON.stringify(shardSpecs(count)));
-    context.setResult('repositories', String(paths.length));
-  } finally {
-    await closeEndpoints([endpoint]);
-  }
 }

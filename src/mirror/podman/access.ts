@@ -42,7 +42,6 @@ export interface AccessDeps {
   log: Logger;
   redactor: Redactor;
   env: NodeJS.ProcessEnv;
-  concurrency: number;
 }
 
 export class PodmanAccess {
@@ -95,7 +94,6 @@ export class PodmanAccess {
       redactor,
       log,
       env: this.#deps.env,
-      concurrency: this.#deps.concurrency,
     });
     if (!credentials) {
       log.debug(`podman: ${endpoint.name}: no credentials, pulls and pushes go anonymously`);

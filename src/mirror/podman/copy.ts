@@ -14,7 +14,7 @@ import { runPool } from '../../concurrency/work-pool.js';
 import type { Redactor } from '../../secrets/redactor.js';
 import { pruneDestination } from '../destination/prune.js';
 import { prepareDestinations } from '../destination/setup.js';
-import type { ExecuteContext } from '../native/execute.js';
+import type { ExecuteContext } from '../engine.js';
 import { MirrorLedger } from '../outcome/ledger.js';
 import {
   type CopyJob,
@@ -66,7 +66,7 @@ export async function copyWithPodman(
     : await prepareDestinations(plan, {
         targets: context.targets,
         createOrganizations: section.createOrganizations,
-        concurrency: section.concurrency,
+        poolWidth: context.limits.poolWidth,
         report: context.report,
         log,
         fail: (ref, error) => ledger.fail(ref, error),

@@ -1,20 +1,15 @@
 /**
  * `engine: podman`: the original tool's pull/tag/push path, for users who must keep it. The run is the
- * native one up to the plan (roles and endpoints, preflight, collectPlan with the run's restriction, a dry
- * run reported by reportPlan); the plan is then read the podman way (podman-plan.ts: unchanged by image ID,
- * since podman push changes manifest digests) and carried out with podman (podman-copy.ts, sequential) in a
- * private sandbox (podman-sandbox.ts) removed however the run ends. Costs, logged once per run: one
+ * native one up to the plan (src/mirror/run.ts); the whole plan is then read the podman way (plan.ts:
+ * unchanged by image ID, since podman push changes manifest digests) and carried out with podman (copy.ts,
+ * sequential) in a private sandbox (sandbox.ts) removed however the run ends. Costs, logged once per run: one
  * platform of a multi-arch image (this host's), new manifest digests, no cosign signatures, and slower
  * than native, which stays the default. podman is `podman` from PATH.
  */
 
-import { HostLimiter } from '../../concurrency/host-limiter.js';
+import type { EngineTotals, ExecuteContext, MirrorEngine } from '../engine.js';
 import type { MirrorRun } from '../mirror-run.js';
-import { collectPlan } from '../plan/collect.js';
-import { reportPlan } from '../plan/report.js';
-import type { MirrorRestriction } from '../plan/selection.js';
-import { closeEndpoints } from '../sides/endpoint.js';
-import { directionLine, openRunSides, preflightPassed } from '../sides/open-sides.js';
+import type { Endpoint } from '../sides/endpoint.js';
 import { PodmanAccess, tlsModeOf } from './access.js';
 import { copyWithPodman } from './copy.js';
 import { ImageIds, platformText } from './image-id.js';
@@ -23,111 +18,80 @@ import { failureText, PodmanSandbox, runPodmanBare } from './sandbox.js';
 
 const PODMAN = 'podman';
 
-export async function runPodmanMirror(
-  context: MirrorRun,
-  restriction: MirrorRestriction = {},
-): Promise<void> {
-  const section = context.config['mirror-repos'];
-  const { log, report } = context;
-  const sides = openRunSides(context);
-  const { source, targets, endpoints } = sides;
+/** `run`: the parts of the run podman needs besides the plan (environment, instances, secrets, dry run). */
+export function podmanEngine(
+  context: ExecuteContext,
+  run: Pick<MirrorRun, 'config' | 'dryRun' | 'env' | 'redactor'>,
+  endpoints: readonly Endpoint[],
+): MirrorEngine {
+  const { log, report, source, targets } = context;
+  const images = new ImageIds(context.limiter);
+  const judge = (plan: Parameters<typeof podmanPlan>[0]) =>
+    podmanPlan(plan, { source, targets, images, log, poolWidth: context.limits.poolWidth });
   let sandbox: PodmanSandbox | undefined;
-  try {
-    log.info(directionLine(sides, section.failover, ' (engine podman)'));
-    const images = new ImageIds(new HostLimiter(section.concurrency));
-    log.info(
-      `engine podman: pull/tag/push copies one platform of a multi-arch image (${platformText(images.platform)}, ` +
-        "this host's) and recompresses layers, so destination manifest digests differ from the source's " +
-        '(tags are judged unchanged by image ID); engine: native, the default, copies every platform ' +
-        'byte-exact and faster',
-    );
-
-    const found = await findPodman(context.env);
-    if (!found.ok) {
-      if (!context.dryRun) {
+  return {
+    label: ' (engine podman)',
+    async ready() {
+      log.info(
+        `engine podman: pull/tag/push copies one platform of a multi-arch image (${platformText(images.platform)}, ` +
+          "this host's) and recompresses layers, so destination manifest digests differ from the source's " +
+          '(tags are judged unchanged by image ID); engine: native, the default, copies every platform ' +
+          'byte-exact and faster',
+      );
+      const found = await findPodman(run.env);
+      if (found.ok) {
+        log.info(`engine podman: ${found.version}`);
+        return true;
+      }
+      if (!run.dryRun) {
         report.fail(found.message);
-        return;
+        return false;
       }
       log.warn(`${found.message} (the dry run goes on: it needs no podman)`);
-    } else log.info(`engine podman: ${found.version}`);
-
-    if (!(await preflightPassed(context, sides))) return;
-
-    const limiter = new HostLimiter(section.concurrency);
-    const plan = await collectPlan({
-      section,
-      source,
-      targets,
-      limiter,
-      log,
-      dryRun: context.dryRun,
-      restriction,
-    });
-    const judged = await podmanPlan(plan, {
-      source: source.endpoint,
-      targets,
-      images,
-      log,
-      concurrency: section.concurrency,
-    });
-
-    if (context.dryRun) {
-      const { unchanged } = reportPlan(judged.plan, {
-        report,
-        log,
-        sourceName: source.endpoint.name,
-        prune: section.prune,
-      });
+      return true;
+    },
+    async dryRun(plan, reportPlan) {
+      const judged = await judge(plan);
+      const unchanged = reportPlan(judged.plan);
       recordNotCopied(judged.notCopied, { report, log });
-      context.setResult('copied', '0');
-      context.setResult('unchanged', String(unchanged));
-      return;
-    }
-
-    const insecureHosts = endpoints.flatMap((endpoint) => {
-      const instance = context.config.quay[endpoint.name];
-      return instance && tlsModeOf(instance).kind === 'insecure' ? [endpoint.host] : [];
-    });
-    sandbox = new PodmanSandbox({ binary: PODMAN, env: context.env, insecureHosts });
-    log.debug(`engine podman: storage, configuration and logins in ${sandbox.dir} (removed at the end)`);
-    const access = new PodmanAccess({
-      sandbox,
-      instances: context.config.quay,
-      log,
-      redactor: context.redactor,
-      env: context.env,
-      concurrency: section.concurrency,
-    });
-    const totals = await copyWithPodman(judged.plan, judged.notCopied, {
-      section,
-      source: source.endpoint,
-      targets,
-      limiter,
-      log,
-      report,
-      redactor: context.redactor,
-      sandbox,
-      access,
-      images,
-    });
-    const perTag =
-      totals.pushes > 0 ? `, ${(totals.podmanSeconds / totals.pushes).toFixed(1)} s per tag` : '';
-    log.info(
-      `mirror (engine podman): ${totals.copied} copied, ${totals.unchanged} unchanged, ` +
-        `${totals.failed.length} failed${section.prune ? `, ${totals.deleted} deleted` : ''}; ` +
-        `podman: ${totals.pulls} pulled, ${totals.pushes} pushed in ${totals.podmanSeconds.toFixed(1)} s${perTag}`,
-    );
-    if (totals.failed.length > 0) {
-      log.error(`failed (${totals.failed.length}):\n  ${totals.failed.join('\n  ')}`);
-    }
-    context.setResult('copied', String(totals.copied));
-    context.setResult('unchanged', String(totals.unchanged));
-  } finally {
-    await sandbox?.remove().catch((error: unknown) => {
-      log.warn(`engine podman: removing ${sandbox?.dir} failed: ${(error as Error).message}`);
-    });
-    await closeEndpoints(endpoints);
-  }
+      return unchanged;
+    },
+    async execute(planning): Promise<EngineTotals> {
+      const judged = await judge(await planning.all());
+      const insecureHosts = endpoints.flatMap((endpoint) => {
+        const instance = run.config.quay[endpoint.name];
+        return instance && tlsModeOf(instance).kind === 'insecure' ? [endpoint.host] : [];
+      });
+      sandbox = new PodmanSandbox({ binary: PODMAN, env: run.env, insecureHosts });
+      log.debug(`engine podman: storage, configuration and logins in ${sandbox.dir} (removed at the end)`);
+      const access = new PodmanAccess({
+        sandbox,
+        instances: run.config.quay,
+        log,
+        redactor: run.redactor,
+        env: run.env,
+      });
+      const totals = await copyWithPodman(judged.plan, judged.notCopied, {
+        ...context,
+        redactor: run.redactor,
+        sandbox,
+        access,
+        images,
+      });
+      const perTag =
+        totals.pushes > 0 ? `, ${(totals.podmanSeconds / totals.pushes).toFixed(1)} s per tag` : '';
+      return {
+        ...totals,
+        detail: `podman: ${totals.pulls} pulled, ${totals.pushes} pushed in ${totals.podmanSeconds.toFixed(1)} s${perTag}`,
+      };
+    },
+    async close() {
+      const dir = sandbox?.dir;
+      await sandbox?.remove().catch((error: unknown) => {
+        log.warn(`engine podman: removing ${dir} failed: ${(error as Error).message}`);
+      });
+    },
+  };
 }
 
 /** Is podman there and does it run? The message of a failure says how to get it. */

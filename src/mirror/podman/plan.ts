@@ -12,7 +12,6 @@ import { mapPool } from '../../concurrency/work-pool.js';
 import { recordItemFailure } from '../../report/item-failure.js';
 import type { Logger } from '../../report/logger.js';
 import type { Report } from '../../report/report.js';
-import type { MirrorTarget } from '../plan/collect.js';
 import { isSignatureTag } from '../plan/cosign-tags.js';
 import {
   type DestinationPlan,
@@ -22,6 +21,7 @@ import {
   type WantedRef,
 } from '../plan/plan.js';
 import type { Endpoint } from '../sides/endpoint.js';
+import type { MirrorTarget } from '../sides/open-sides.js';
 import type { ImageIds } from './image-id.js';
 
 /** A ref the podman engine leaves out, and why. */
@@ -41,13 +41,13 @@ export interface PodmanPlanContext {
   targets: readonly MirrorTarget[];
   images: Pick<ImageIds, 'of'>;
   log: Logger;
-  concurrency: number;
+  poolWidth: number;
 }
 
 export async function podmanPlan(plan: MirrorPlan, context: PodmanPlanContext): Promise<PodmanPlan> {
   const notCopied: NotCopied[] = [];
   const endpointOf = (name: string) => context.targets.find((t) => t.side.instance === name)?.endpoint;
-  const repositories = await mapPool(plan.repositories, context.concurrency, async (repository) => {
+  const repositories = await mapPool(plan.repositories, context.poolWidth, async (repository) => {
     if (repository.error !== undefined) return repository;
     const destinations = await Promise.all(
       repository.destinations.map(async (destination): Promise<DestinationPlan> => {

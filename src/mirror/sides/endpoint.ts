@@ -28,8 +28,8 @@ export interface EndpointContext {
   redactor: Redactor;
   log: Logger;
   env: NodeJS.ProcessEnv;
-  /** Parallel transfers per host: the connection pool is sized a little above it for HEADs. */
-  concurrency: number;
+  /** HTTP connections per origin (MirrorLimits). */
+  connectionsPerOrigin: number;
 }
 
 export function openEndpoint(name: string, instance: QuayInstanceConfig, context: EndpointContext): Endpoint {
@@ -44,7 +44,7 @@ export function openEndpoint(name: string, instance: QuayInstanceConfig, context
     http: {
       caBundlePath: instance.caBundle,
       insecureSkipTlsVerify: instance.insecureSkipTlsVerify,
-      maxConnectionsPerOrigin: context.concurrency + 4,
+      maxConnectionsPerOrigin: context.connectionsPerOrigin,
       logger: { debug: (message) => context.log.debug(message) },
     },
   });
@@ -64,7 +64,7 @@ export function registryCredentials(
   instance: QuayInstanceConfig,
   host: string,
   token: string | undefined,
-  context: EndpointContext,
+  context: Omit<EndpointContext, 'connectionsPerOrigin'>,
 ): RegistryCredentials | undefined {
   const password = instance.password?.reveal();
   if (instance.username !== undefined && password !== undefined) {

@@ -3,11 +3,17 @@
  * configured instance opened once as an endpoint, and the preflight over all of them.
  */
 
+import type { MirrorLimits } from '../limits.js';
 import type { MirrorRun } from '../mirror-run.js';
-import type { MirrorTarget } from '../plan/collect.js';
 import { type Endpoint, openEndpoint } from './endpoint.js';
 import { preflight } from './preflight.js';
 import { type MirrorSide, resolveRoles } from './roles.js';
+
+/** A destination of the run: its side (instance, path mapping) and how it is reached. */
+export interface MirrorTarget {
+  side: MirrorSide;
+  endpoint: Endpoint;
+}
 
 export interface RunSides {
   source: { side: MirrorSide; endpoint: Endpoint };
@@ -16,7 +22,7 @@ export interface RunSides {
   endpoints: Endpoint[];
 }
 
-export function openRunSides(context: MirrorRun): RunSides {
+export function openRunSides(context: MirrorRun, limits: MirrorLimits): RunSides {
   const section = context.config['mirror-repos'];
   const roles = resolveRoles(section);
   const endpoints = new Map<string, Endpoint>();
@@ -29,7 +35,7 @@ export function openRunSides(context: MirrorRun): RunSides {
         redactor: context.redactor,
         log: context.log,
         env: context.env,
-        concurrency: section.concurrency,
+        connectionsPerOrigin: limits.connectionsPerOrigin,
       });
       endpoints.set(name, endpoint);
     }

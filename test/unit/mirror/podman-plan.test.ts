@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { QuayInstanceConfig } from '../../../src/config/sections/shared.js';
-import type { MirrorTarget } from '../../../src/mirror/plan/collect.js';
 import type { DestinationPlan, MirrorPlan, WantedRef } from '../../../src/mirror/plan/plan.js';
 import { tlsModeOf } from '../../../src/mirror/podman/access.js';
 import { hostPlatform, type PodmanImage, pickPlatform } from '../../../src/mirror/podman/image-id.js';
 import { podmanPlan } from '../../../src/mirror/podman/plan.js';
 import { failureText } from '../../../src/mirror/podman/sandbox.js';
 import type { Endpoint } from '../../../src/mirror/sides/endpoint.js';
+import type { MirrorTarget } from '../../../src/mirror/sides/open-sides.js';
 import { Logger } from '../../../src/report/logger.js';
 import { Redactor } from '../../../src/secrets/redactor.js';
 
@@ -70,7 +70,7 @@ test('podman plan: an existing tag with the same image ID is unchanged; digests 
     // v4: the destination manifest cannot be read, so it is copied again.
     [`src.example|${digest(4)}`]: 'sha256:config-4',
   });
-  const judged = await podmanPlan(plan, { source, targets, images, log, concurrency: 2 });
+  const judged = await podmanPlan(plan, { source, targets, images, log, poolWidth: 2 });
   const out = judged.plan.repositories[0]?.destinations[0];
   assert.deepEqual(out?.copy, [v2, v3, v4]);
   assert.deepEqual(out?.unchanged, [kept, v1]);

@@ -1,0 +1,44 @@
+/**
+ * The checks of a mirror-repos config that one section's schema cannot make: tag filters that parse but
+ * select nothing sensible, instances that must exist in the `quay` section, source and destination that
+ * are the same registry, and the roles (failover) resolving. Throws ConfigError with every key path.
+ */
+
+import type { ConfigFor } from '../config/document.js';
+import { ConfigError } from '../config/errors.js';
+import { requireInstances } from '../config/references.js';
+import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
+import { tagFilterProblem } from './plan/tag-filter.js';
+import { requireDistinctEnds, resolveRoles } from './sides/roles.js';
+
+const SECTION = 'mirror-repos';
+
+export function checkMirrorConfig(config: ConfigFor<'quay' | 'mirror-repos'>): void {
+  const section = config[SECTION];
+  const filters = [
+    { path: `${SECTION}.tags`, filter: section.tags },
+    ...section.repositories.map((entry, i) => ({
+      path: `${SECTION}.repositories[${i}].tags`,
+      filter: typeof entry === 'string' ? undefined : entry.tags,
+    })),
+  ];
+  const issues = filters.flatMap(({ path, filter }) => {
+    const problem = tagFilterProblem(filter);
+    return problem ? [{ path: `${path}.${problem.key}`, message: problem.message }] : [];
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  requireInstances(config.quay, [
+    { path: `${SECTION}.source`, name: section.source },
+    ...section.destinations.map((d, i) => ({
+      path: `${SECTION}.destinations[${i}]`,
+      name: typeof d === 'string' ? d : d.instance,
+    })),
+  ]);
+  requireDistinctEnds(section, (name) => config.quay[name]?.url);
+  resolveRoles(section);
+}
+
+/** The entries of `quay` a run works with: only their secrets are resolved and masked. */
+export function mirrorInstancesInUse(section: MirrorReposConfig): string[] {
+  return [section.source, ...section.destinations.map((d) => (typeof d === 'string' ? d : d.instance))];
+}
