@@ -1,7 +1,4 @@
-/**
- * `--plan-shards=N`: the first task of the quay-mirror Pipeline. Copies nothing; counts the selection and
- * splits it into the shards the Pipeline's matrix fans out over.
- */
+/** The shard plan: the first task of the quay-mirror Pipeline (tekton/task-mirror-plan.yaml). */
 
 import { mirrorLimits } from './limits.js';
 import type { MirrorRun } from './mirror-run.js';

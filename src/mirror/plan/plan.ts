@@ -1,7 +1,7 @@
 /**
  * The mirror plan as data, and the pure steps that make it: which source tags a selection keeps, which
  * cosign tags come along, and the tag→digest diff against a destination (equal digest: unchanged, no blob
- * traffic). The reading of tag lists is in inventory.ts; collect-plan.ts puts the two together.
+ * traffic). The reading of tag lists is in inventory.ts; collect.ts puts the two together.
  */
 import { isSignatureTag, signatureTagsOf } from './cosign-tags.js';
 import type { RepositorySelection } from './selection.js';

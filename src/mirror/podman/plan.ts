@@ -2,7 +2,7 @@
  * The plan (collectPlan's, unchanged) as the podman engine must read it. A destination tag written by an
  * earlier podman run never has the source's manifest digest (podman push recompresses the layers), so the
  * digest diff would copy it again on every run: a tag the plan wants to copy that exists at the destination
- * is unchanged when both sides hold the same image ID (config digest, see podman-image-id.ts). And what
+ * is unchanged when both sides hold the same image ID (config digest, see image-id.ts). And what
  * pull/tag/push cannot do is taken out of the copies: a ref by digest (the pushed manifest has a new
  * digest) and cosign or referrers tags (they belong to the source digest, which does not survive the push).
  * Reads only; a dry run shows the outcome through reportPlan.
