@@ -115,7 +115,8 @@ function innerBreak(room, file, target) {
   const arrow = `${room}/${from} -> ${room}/${to}`;
   if (a === -1 || b === -1) return `${arrow}: a room without a floor`;
   if (b > a) return `${arrow}: climbs from floor ${a} to ${b}`;
-  if (a === b && engines.includes(from) && engines.includes(to)) return `${arrow}: an engine imports another engine`;
+  if (a === b && engines.includes(from) && engines.includes(to))
+    return `${arrow}: an engine imports another engine`;
   if (a === b) return `${arrow}: same floor`;
   return undefined;
 }
@@ -176,7 +177,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     return `${floor}.${INNER_FLOORS[top].floors.findIndex((f) => f.includes(inner))}`;
   };
   for (const [room, { files, lines, largest }] of [...summary(edges)].sort(
-    (a, b) => floorText(a[0]).localeCompare(floorText(b[0]), 'en', { numeric: true }) || a[0].localeCompare(b[0]),
+    (a, b) =>
+      floorText(a[0]).localeCompare(floorText(b[0]), 'en', { numeric: true }) || a[0].localeCompare(b[0]),
   ))
     console.log(
       `floor ${floorText(room).padEnd(4)} ${room.padEnd(26)} ${String(files).padStart(3)} files ${String(lines).padStart(6)} lines; largest ${largest[0]} (${largest[1]})`,

@@ -9,16 +9,19 @@
  *   node scripts/setup.mjs --install  install the missing packages with apt-get (root and apt needed),
  *                                     then check again
  *   --all                             also the image check's programs (buildah)
+ *   --real-quay                       also the Debian packages real Quay runs on (npm run test:real-quay):
+ *                                     test/real-quay/apt-packages.txt, checked with dpkg-query
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OUTSIDE_PROGRAMS, SUPPORT_PACKAGES } from './outside-programs.mjs';
 
 const args = new Set(process.argv.slice(2));
 for (const arg of args) {
-  if (!['--install', '--all'].includes(arg)) {
-    process.stderr.write(`setup: unknown flag ${arg} (flags: --install, --all)\n`);
+  if (!['--install', '--all', '--real-quay'].includes(arg)) {
+    process.stderr.write(`setup: unknown flag ${arg} (flags: --install, --all, --real-quay)\n`);
     process.exit(2);
   }
 }
@@ -68,7 +71,7 @@ function report(missing) {
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
-function install(missing) {
+function install(missing, { recommends = false } = {}) {
   const packages = packagesOf(missing);
   if (packages.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -83,12 +86,61 @@ function install(missing) {
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync(
     'apt-get',
-    ['install', '-y', '-qq', '--no-install-recommends', ...packages, ...SUPPORT_PACKAGES],
+    // Real Quay's packages as its recipe installs them (with what they recommend): that is the set measured.
+    [
+      'install',
+      '-y',
+      '-qq',
+      ...(recommends ? [] : ['--no-install-recommends']),
+      ...packages,
+      ...SUPPORT_PACKAGES,
+    ],
     {
       stdio: 'inherit',
       env,
     },
   );
+}
+
+/** Real Quay's Debian packages (Python libraries and redis-server) that dpkg does not list as installed. */
+function missingRealQuayPackages() {
+  const list = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'real-quay', 'apt-packages.txt');
+  const packages = readFileSync(list, 'utf8').split(/\s+/).filter(Boolean);
+  let out = '';
+  try {
+    out = execFileSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...packages], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch (error) {
+    out = String(error.stdout ?? ''); // dpkg-query exits 1 when a package is unknown; its stdout still lists the rest
+  }
+  const installed = new Set(
+    out
+      .split('\n')
+      .filter((line) => / ii/.test(line))
+      .map((line) => line.split(' ')[0].split(':')[0]),
+  );
+  return packages.filter((name) => !installed.has(name));
+}
+
+if (args.has('--real-quay')) {
+  let lacking = missingRealQuayPackages();
+  if (lacking.length > 0 && args.has('--install')) {
+    install(
+      lacking.map((name) => ({ package: name })),
+      { recommends: true },
+    );
+    lacking = missingRealQuayPackages();
+  }
+  if (lacking.length > 0) {
+    process.stderr.write(
+      `setup: real Quay needs ${lacking.length} Debian package(s) not installed: ${lacking.join(' ')}\n` +
+        `Install with:  apt-get install -y ${lacking.join(' ')}   (as root; or: node scripts/setup.mjs --install --real-quay)\n`,
+    );
+    process.exit(1);
+  }
+  process.stderr.write('setup: the Debian packages real Quay runs on are installed\n');
 }
 
 let missing = missingOf();

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dump } from 'js-yaml';
 import { tempDir } from './temp.js';
+import { spawnTiedToThisProcess } from './tied-process.js';
 
 const run = promisify(execFile);
 
@@ -28,7 +29,6 @@ const TOKEN_LIFETIME_S = 300;
 /** Guard only: how long the binary may take to say it listens (it takes about 50 ms). */
 const START_GUARD_MS = 15_000;
 const LOG_LINES_KEPT = 200;
-const SETPRIV = '/usr/bin/setpriv';
 
 export interface TokenRequest {
   /** User name from Basic credentials, undefined when anonymous. */
@@ -173,17 +173,6 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
       await tokenServer?.close();
     },
   };
-}
-
-/**
- * Starts the registry so that it dies with the test process however that ends: on a normal exit the
- * 'exit' handler kills it, but node's test runner SIGKILLs a file whose hook timed out, and no handler runs
- * then. `setpriv --pdeathsig KILL` (util-linux) asks the kernel to kill the registry when its parent dies.
- */
-function spawnTiedToThisProcess(binary: string, args: string[]): ChildProcess {
-  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
-  if (!existsSync(SETPRIV)) return spawn(binary, args, { stdio });
-  return spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', binary, ...args], { stdio });
 }
 
 /** Resolves with `host:port` once the registry logs "listening on", rejects if it exits first. */

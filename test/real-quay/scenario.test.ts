@@ -1,0 +1,226 @@
+/**
+ * The tasks against two real Quay servers (Quay's own source, vendor/quay/): quay-init, create-robots,
+ * proxycache and mirror-repos (Quay → Quay, explicit and by discovery), each run twice — the second run must
+ * change nothing. Run by `npm run test:real-quay`, not by `npm test` (it needs the Python packages of
+ * test/real-quay/apt-packages.txt).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { RegistryClient } from '../../src/registry/index.js';
+import { pushImage } from '../registry/_images.js';
+import { imageOf, layer } from '../support/mirror-images.js';
+import { type RealQuay, startRealQuay } from '../support/real-quay.js';
+import { runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
+
+const ADMIN = 'admin';
+const PASSWORD = 'password-of-admin';
+
+interface Report {
+  ok: boolean;
+  changed: number;
+  items: { ref: string; action: string; detail?: string }[];
+}
+
+async function api(quay: RealQuay, token: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${quay.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+describe('the tasks against real Quay', () => {
+  let east: RealQuay;
+  let west: RealQuay;
+  let dir: string;
+  let westToken: string;
+  let config: string;
+  let initConfig: string;
+
+  const run = async (task: string, file = config) => {
+    const result = await runCli(task, ['--config', file, '--output', 'json'], {
+      env: { EAST_ADMIN_PASSWORD: PASSWORD },
+    });
+    const report = JSON.parse(result.stdout || '{}') as Report;
+    return { ...result, report };
+  };
+
+  before(async () => {
+    dir = tempDir('real-quay-scenario-');
+    [east, west] = await Promise.all([startRealQuay(), startRealQuay()]);
+    westToken = (await west.initialize(ADMIN, PASSWORD)).token;
+    writeFileSync(join(dir, 'west-token'), westToken);
+    // The first quay-init makes the token the others read, so its config names none (examples/tekton/
+    // quay-tasks.yaml); later runs have one, as after an install.
+    initConfig = join(dir, 'quay-init.yaml');
+    writeFileSync(
+      initConfig,
+      `quay:
+  east:
+    url: ${east.url}
+quay-init:
+  instance: east
+  initialUser:
+    username: ${ADMIN}
+    password: { env: EAST_ADMIN_PASSWORD }
+    email: admin@example.com
+  tokenOutput:
+    file: ${join(dir, 'east-token')}
+  organizations:
+    - name: team-alpha
+    - name: team-beta
+`,
+    );
+    config = join(dir, 'quay-tasks.yaml');
+    writeFileSync(
+      config,
+      `quay:
+  east:
+    url: ${east.url}
+    token: { file: ${join(dir, 'east-token')} }
+  west:
+    url: ${west.url}
+    token: { file: ${join(dir, 'west-token')} }
+quay-init:
+  instance: east
+  initialUser:
+    username: ${ADMIN}
+    password: { env: EAST_ADMIN_PASSWORD }
+    email: admin@example.com
+  tokenOutput:
+    file: ${join(dir, 'east-token')}
+  organizations:
+    - name: team-alpha
+    - name: team-beta
+create-robots:
+  instance: east
+  robots:
+    - name: deployer
+      organization: team-alpha
+      description: pulls for the prod cluster
+      permissions:
+        - { repository: web, role: read }
+      authFile: ${join(dir, 'auth.json')}
+proxycache:
+  instance: east
+  caches:
+    - organization: cache-west
+      upstreamRegistry: ${west.host}/library
+      insecure: true
+      expirationSeconds: 86400
+mirror-repos:
+  source: west
+  destinations: [east]
+  # One request at a time per host: this Quay keeps its data in SQLite, whose single writer answers
+  # parallel uploads with "database is locked" (500) once Quay's own five retries are spent; a Quay on
+  # PostgreSQL takes the default 6.
+  concurrency: 1
+  discovery:
+    enabled: true
+    organizations: { include: [library] }
+`,
+    );
+    // The source's content: library/web with two tags, pushed over the registry API as admin.
+    assert.equal(
+      (await api(west, westToken, 'POST', '/organization/', { name: 'library', email: 'l@example.com' }))
+        .status,
+      201,
+    );
+    const client = new RegistryClient({
+      registry: west.host,
+      scheme: 'http',
+      credentials: { username: ADMIN, password: PASSWORD },
+    });
+    const base = layer('real-quay-base', 4096);
+    await pushImage(client, 'library/web', imageOf('web-1', [base, layer('web-1')]), '1.0');
+    await pushImage(client, 'library/web', imageOf('web-2', [base, layer('web-2')]), '2.0');
+    await client.close();
+  });
+
+  after(async () => {
+    await Promise.all([east?.stop(), west?.stop()]);
+  });
+
+  test('quay-init makes the first user and the organizations; the second run changes nothing', async () => {
+    const first = await run('quay-init', initConfig);
+    assert.equal(first.exitCode, 0, first.stderr);
+    assert.deepEqual(
+      first.report.items.map((i) => `${i.ref} ${i.action}`),
+      [
+        'user/admin created',
+        `file/${join(dir, 'east-token')} created`,
+        'org/team-alpha created',
+        'org/team-beta created',
+      ],
+    );
+    assert.match(readFileSync(join(dir, 'east-token'), 'utf8'), /^[A-Z0-9]{40}$/);
+    const second = await run('quay-init');
+    assert.equal(second.exitCode, 0, second.stderr);
+    assert.equal(second.report.changed, 0, second.stderr);
+  });
+
+  test('mirror-repos copies what discovery finds, byte-exact; the second run copies nothing', async () => {
+    const first = await run('mirror-repos');
+    assert.equal(first.exitCode, 0, first.stderr);
+    assert.match(first.stderr, /mirror: 2 copied, 0 unchanged, 0 failed/);
+    const token = readFileSync(join(dir, 'east-token'), 'utf8').trim();
+    const tags = await api(east, token, 'GET', '/repository/library/web/tag/?onlyActiveTags=true');
+    const sourceTags = await api(west, westToken, 'GET', '/repository/library/web/tag/?onlyActiveTags=true');
+    const digests = (body: Record<string, unknown>) =>
+      Object.fromEntries(
+        (body.tags as { name: string; manifest_digest: string }[]).map((t) => [t.name, t.manifest_digest]),
+      );
+    assert.deepEqual(digests(tags.body), digests(sourceTags.body));
+    const second = await run('mirror-repos');
+    assert.equal(second.exitCode, 0, second.stderr);
+    assert.match(second.stderr, /mirror: 0 copied, 2 unchanged, 0 failed/);
+    assert.equal(second.report.changed, 0);
+  });
+
+  test('create-robots grants on an existing repository and writes auth.json; the second run changes nothing', async () => {
+    const token = readFileSync(join(dir, 'east-token'), 'utf8').trim();
+    assert.equal(
+      (
+        await api(east, token, 'POST', '/repository', {
+          namespace: 'team-alpha',
+          repository: 'web',
+          visibility: 'private',
+          description: '',
+        })
+      ).status,
+      201,
+    );
+    const first = await run('create-robots');
+    assert.equal(first.exitCode, 0, first.stderr);
+    const auth = JSON.parse(readFileSync(join(dir, 'auth.json'), 'utf8')) as {
+      auths: Record<string, { auth: string }>;
+    };
+    const entry = auth.auths[east.host];
+    assert.ok(entry, JSON.stringify(Object.keys(auth.auths)));
+    assert.match(Buffer.from(entry.auth, 'base64').toString(), /^team-alpha\+deployer:/);
+    const permissions = await api(east, token, 'GET', '/repository/team-alpha/web/permissions/user/');
+    assert.equal(
+      (permissions.body.permissions as Record<string, { role: string }>)['team-alpha+deployer']?.role,
+      'read',
+    );
+    const second = await run('create-robots');
+    assert.equal(second.exitCode, 0, second.stderr);
+    assert.equal(second.report.changed, 0);
+  });
+
+  test('proxycache makes the cache organization and its proxy configuration; the second run changes nothing', async () => {
+    const first = await run('proxycache');
+    assert.equal(first.exitCode, 0, first.stderr);
+    const token = readFileSync(join(dir, 'east-token'), 'utf8').trim();
+    const cache = await api(east, token, 'GET', '/organization/cache-west/proxycache');
+    assert.equal(cache.body.upstream_registry, `${west.host}/library`);
+    const second = await run('proxycache');
+    assert.equal(second.exitCode, 0, second.stderr);
+    assert.equal(second.report.changed, 0);
+  });
+});

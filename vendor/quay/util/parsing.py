@@ -1,0 +1,2 @@
+def truthy_bool(param):
+    return param not in {False, "false", "False", "0", "FALSE", "", "null"}

@@ -1,0 +1,2 @@
+def remove_unicode(value):
+    return value.decode("ascii", "ignore")
