@@ -18,7 +18,7 @@ import {
 import type { Redactor } from '../secrets/redactor.js';
 import { mergeScopes, parseWwwAuthenticate, scopesCover } from './challenge.js';
 import type { RegistryCredentials } from './credential-files.js';
-import { RegistryAuthError } from './errors.js';
+import { RegistryAuthError } from './types/errors.js';
 
 /** Options of the HTTP clients that talk to token realms (TLS, timeouts, retries, logging). */
 export type TokenHttpOptions = Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'redactor'>;

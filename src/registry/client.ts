@@ -19,11 +19,16 @@ import { RegistryAuth } from './auth.js';
 import { type BlobStream, openResumableBlob } from './blob-reader.js';
 import { repositoryScope } from './challenge.js';
 import type { RegistryCredentials } from './credential-files.js';
-import { sha256Digest, verifyDigest } from './digest.js';
-import { DigestMismatchError, RegistryError, RegistryProtocolError, registryErrorsOf } from './errors.js';
-import { type Descriptor, type Manifest, parseManifest } from './manifest.js';
-import { MANIFEST_ACCEPT, MediaTypes, mediaTypeOf } from './media-types.js';
 import { nextLink } from './pagination.js';
+import { sha256Digest, verifyDigest } from './types/digest.js';
+import {
+  DigestMismatchError,
+  RegistryError,
+  RegistryProtocolError,
+  registryErrorsOf,
+} from './types/errors.js';
+import { type Descriptor, type Manifest, parseManifest } from './types/manifest.js';
+import { MANIFEST_ACCEPT, MediaTypes, mediaTypeOf } from './types/media-types.js';
 import {
   assertDigest,
   assertRepository,
@@ -31,7 +36,7 @@ import {
   isDigest,
   normalizeRegistry,
   registryProblem,
-} from './reference.js';
+} from './types/reference.js';
 
 /** What the HTTP layer may be tuned with (TLS, timeouts, retries, logging, test clocks). */
 export type RegistryHttpOptions = Partial<

@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { Redactor } from '../secrets/redactor.js';
-import { normalizeRegistry } from './reference.js';
+import { normalizeRegistry } from './types/reference.js';
 
 export interface RegistryCredentials {
   username: string;

@@ -31,13 +31,14 @@ export {
   findRegistryCredentials,
   type RegistryCredentials,
 } from './credential-files.js';
+export { nextLink } from './pagination.js';
 export {
   createDigestVerifier,
   DigestVerifier,
   type DigestVerifierOptions,
   sha256Digest,
   verifyDigest,
-} from './digest.js';
+} from './types/digest.js';
 export {
   BlobReadError,
   DigestMismatchError,
@@ -48,7 +49,7 @@ export {
   type RegistryErrorEntry,
   RegistryProtocolError,
   UnsupportedManifestError,
-} from './errors.js';
+} from './types/errors.js';
 export {
   blobsOf,
   childManifests,
@@ -63,7 +64,7 @@ export {
   PlatformSchema,
   parseManifest,
   referencedDescriptors,
-} from './manifest.js';
+} from './types/manifest.js';
 export {
   type ImageManifestMediaType,
   type IndexMediaType,
@@ -77,8 +78,7 @@ export {
   type ManifestMediaType,
   MediaTypes,
   mediaTypeOf,
-} from './media-types.js';
-export { nextLink } from './pagination.js';
+} from './types/media-types.js';
 export {
   assertDigest,
   assertRepository,
@@ -96,4 +96,4 @@ export {
   registryProblem,
   repositoryProblem,
   tagProblem,
-} from './reference.js';
+} from './types/reference.js';
