@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import * as z from 'zod';
+import type { RegistryCredential } from '../credentials/index.js';
 import {
   createHttpClient,
   type HttpClient,
@@ -18,7 +19,6 @@ import { Redactor } from '../secrets/redactor.js';
 import { RegistryAuth } from './auth.js';
 import { type BlobStream, openResumableBlob } from './blob-reader.js';
 import { repositoryScope } from './challenge.js';
-import type { RegistryCredentials } from './credential-files.js';
 import { nextLink } from './pagination.js';
 import { sha256Digest, verifyDigest } from './types/digest.js';
 import {
@@ -62,8 +62,8 @@ export interface RegistryClientOptions {
   registry: string;
   /** Default `https`; `http` only for registries that serve plain HTTP (local and test registries). */
   scheme?: 'https' | 'http';
-  /** Basic credentials (user or robot and password/token); see findRegistryCredentials for auth files. */
-  credentials?: RegistryCredentials;
+  /** Basic credentials (user or robot and password/token); see findRegistryCredentials (src/credentials) for auth files. */
+  credentials?: RegistryCredential;
   /** Shared with the rest of the run, so tokens and passwords never reach a log line. Default: a new one. */
   redactor?: Redactor;
   http?: RegistryHttpOptions;

@@ -24,13 +24,6 @@ export {
   type RegistryReadOptions,
   type UploadSession,
 } from './client.js';
-export {
-  type CredentialLookupOptions,
-  credentialFileCandidates,
-  type FoundCredentials,
-  findRegistryCredentials,
-  type RegistryCredentials,
-} from './credential-files.js';
 export { nextLink } from './pagination.js';
 export {
   createDigestVerifier,

@@ -9,10 +9,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { findRegistryCredentials } from '../../src/credentials/index.js';
 import {
   BlobReadError,
   DigestMismatchError,
-  findRegistryCredentials,
   MediaTypes,
   RegistryClient,
   type RegistryClientOptions,

@@ -66,8 +66,8 @@ describe('import walls', () => {
         .sort(),
       [
         'apply -> mirror: an engine imports another engine',
-        'config -> quay: climbs from floor 1 to 2',
-        'mirror -> cli: climbs from floor 4 to 5',
+        'config -> quay: climbs from floor 1 to 3',
+        'mirror -> cli: climbs from floor 5 to 6',
       ],
     );
   });
