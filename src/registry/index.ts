@@ -9,22 +9,24 @@ export {
   type Scope,
   scopesCover,
 } from './challenge.js';
-export {
-  type BlobBody,
-  type BlobInfo,
-  type ManifestDescriptor,
-  type MountResult,
-  type PingResult,
-  type PushedBlob,
-  type PushedManifest,
-  type ReferrersResult,
-  RegistryClient,
-  type RegistryClientOptions,
-  type RegistryHttpOptions,
-  type RegistryReadOptions,
-  type UploadSession,
-} from './client.js';
+export type { BlobInfo, Blobs } from './client/blobs.js';
+export type { ManifestDescriptor, Manifests, PushedManifest } from './client/manifests.js';
+export type { Referrers, ReferrersResult } from './client/referrers.js';
+export type { Tags } from './client/tags.js';
+export type {
+  RegistryClientOptions,
+  RegistryHttpOptions,
+  RegistryReadOptions,
+} from './client/transport.js';
+export type {
+  BlobBody,
+  MountResult,
+  PushedBlob,
+  UploadSession,
+  Uploads,
+} from './client/uploads.js';
 export { nextLink } from './pagination.js';
+export { type PingResult, RegistryClient } from './registry-client.js';
 export {
   createDigestVerifier,
   DigestVerifier,
