@@ -1,7 +1,7 @@
 /**
- * The containers `auth.json` (containers-auth.json(5)) and `.dockerconfigjson` shape, and writing it: the one
- * registry credential type, the `{"auths": …}` document, and adding one entry to a file on disk. Reading and
- * choosing among such files is auth-lookup.ts.
+ * The containers `auth.json` (containers-auth.json(5)) and `.dockerconfigjson` shape, and writing it: the
+ * one registry credential type, the `{"auths": …}` document, and adding one entry to a file on disk.
+ * Reading and choosing among such files is auth-lookup.ts.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

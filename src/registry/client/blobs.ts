@@ -1,8 +1,8 @@
 /**
- * Blobs of one host, read side: `HEAD` for presence and size (or, on a host that closes after a HEAD, a GET of
- * the first byte), and a streamed `GET` verified against its digest that resumes with Range when the
- * connection drops (blob-reader.ts). Follows OCI distribution-spec "Pulling blobs" and "Checking if content
- * exists in the registry"; redirects to storage are followed without the registry's credentials.
+ * Blobs of one host, read side: `HEAD` for presence and size (or, on a host that closes after a HEAD, a
+ * GET of the first byte), and a streamed `GET` verified against its digest that resumes with Range when
+ * the connection drops (blob-reader.ts). Follows OCI distribution-spec "Pulling blobs" and "Checking if
+ * content exists in the registry"; redirects to storage are followed without the registry's credentials.
  */
 import { type BlobStream, openResumableBlob } from '../blob-reader.js';
 import { assertDigest, assertRepository } from '../types/reference.js';
@@ -44,7 +44,8 @@ export class Blobs {
 
   /**
    * Blob presence by `GET` of its first byte, for a registry that closes the connection after a HEAD (see
-   * the transport's noteHeadConnection). A redirect to storage is not followed: it already says the blob is there.
+   * the transport's noteHeadConnection). A redirect to storage is not followed: it already says the blob
+   * is there.
    */
   async #probeByGet(
     repository: string,

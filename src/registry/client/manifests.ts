@@ -2,8 +2,8 @@
  * Manifests of one host: `HEAD` for a descriptor, `GET` with every current media type accepted (bytes kept
  * exactly, verified against the digest), `PUT` under a tag or digest, `DELETE` by digest. Follows OCI
  * distribution-spec "Pulling manifests", "Checking if content exists in the registry", "Pushing Manifests"
- * (and "Pushing Manifests with Subject") and "Deleting Manifests". A manifest read by GET while checking a tag
- * is kept for the copy that follows (read-ahead), and a host that closes after a HEAD is checked by GET.
+ * (and "Pushing Manifests with Subject") and "Deleting Manifests". A manifest read by GET while checking a
+ * tag is kept for the copy that follows (read-ahead), and a host that closes after a HEAD is checked by GET.
  */
 
 import type { HttpRequest } from '../../http/index.js';

@@ -1,7 +1,7 @@
 /**
  * Listings of one host. Follows OCI distribution-spec "Listing Tags" (`GET /v2/<name>/tags/list`, `n` for a
  * page size, `Link` to the next page) and the `_catalog` extension of distribution (not in the OCI spec).
- * Quay lists only what the caller may read in its catalog; its page token is opaque (mirror-anchors.md §2.7).
+ * Quay's catalog lists only what the caller may read; its page token is opaque (mirror-anchors.md §2.7).
  */
 import * as z from 'zod';
 import { RegistryProtocolError } from '../types/errors.js';

@@ -3,8 +3,9 @@
  * the API's base URL, one HTTP client and one token cache. Sends requests (an error status becomes a
  * RegistryError naming the operation, with advice where an answer is easy to misread), reads whole bodies
  * (sent again when one breaks off), parses JSON, follows `Link` pages (spec "Listing Tags": follow the link,
- * never build `last=`) and hands each request the auth of its repository scope (spec "Authentication",
- * distribution "Token Scope Documentation"). Learns once whether the host closes the connection after a HEAD.
+ * never build `last=`) and hands each request the auth of its repository scope (distribution "Token Scope
+ * Documentation"; the OCI spec leaves auth out). Learns once whether the host closes the connection after a
+ * HEAD.
  */
 import type { RegistryCredential } from '../../credentials/index.js';
 import {
@@ -52,7 +53,7 @@ export interface RegistryClientOptions {
   registry: string;
   /** Default `https`; `http` only for registries that serve plain HTTP (local and test registries). */
   scheme?: 'https' | 'http';
-  /** Basic credentials (user or robot and password/token); see findRegistryCredentials (src/credentials) for auth files. */
+  /** Basic credentials (user or robot and password/token); src/credentials finds them in auth files. */
   credentials?: RegistryCredential;
   /** Shared with the rest of the run, so tokens and passwords never reach a log line. Default: a new one. */
   redactor?: Redactor;

@@ -94,7 +94,8 @@ export class Uploads {
   /**
    * Finishes an upload with one `PUT <location>&digest=<digest>` carrying the whole body and its
    * Content-Length (monolithic: an order of magnitude faster than chunked on Quay, mirror-anchors.md §2.4).
-   * A stream body is sent once; if it errors (e.g. a DigestMismatchError from blobs.open), that error is thrown.
+   * A stream body is sent once; if it errors (e.g. a DigestMismatchError from blobs.open), that error is
+   * thrown.
    */
   async complete(session: UploadSession, digest: string, size: number, body: BlobBody): Promise<void> {
     assertDigest(digest);

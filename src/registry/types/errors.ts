@@ -1,7 +1,7 @@
 /**
- * What a registry call can fail with: bad references and manifests, digest mismatches, error statuses with the
- * registry's OCI error body (distribution-spec "Error Codes"), token failures, broken downloads and protocol
- * breaches. Types only, no I/O.
+ * What a registry call can fail with: bad references and manifests, digest mismatches, error statuses with
+ * the registry's OCI error body (distribution-spec "Error Codes"), token failures, broken downloads and
+ * protocol breaches. Types only, no I/O.
  */
 import type { HttpError } from '../../http/index.js';
 

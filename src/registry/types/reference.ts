@@ -5,7 +5,7 @@
 import { DOCKER_HUB, normalizeRegistry } from '../../credentials/registry-host.js';
 import { InvalidReferenceError } from './errors.js';
 
-/** Docker Hub's name and the host normalizer live with the auth.json lookup, which sits below src/registry. */
+/** Docker Hub's name and the host normalizer sit with the auth.json lookup, in src/credentials. */
 export { DOCKER_HUB, normalizeRegistry };
 export const DEFAULT_TAG = 'latest';
 /** distribution/reference: `NameTotalLengthMax`, counted over `host/path`. */
