@@ -167,7 +167,7 @@ export class BlobPusher {
   async #push(repository: string, ref: BlobRef, body: Buffer | (() => Readable)): Promise<void> {
     const home = this.#home.get(ref.digest);
     if (home === undefined) {
-      const done = this.client.uploadBlob(repository, ref.digest, ref.size, body).then(() => undefined);
+      const done = this.client.uploads.upload(repository, ref.digest, ref.size, body).then(() => undefined);
       this.#home.set(ref.digest, { repository, done });
       this.unique.set(ref.digest, { repository, size: ref.size });
       this.uploadedBytes += ref.size;
@@ -176,8 +176,8 @@ export class BlobPusher {
     }
     await home.done;
     if (home.repository === repository) return;
-    if (await this.client.headBlob(repository, ref.digest)) return;
-    const pushed = await this.client.uploadBlob(repository, ref.digest, ref.size, body, {
+    if (await this.client.blobs.head(repository, ref.digest)) return;
+    const pushed = await this.client.uploads.upload(repository, ref.digest, ref.size, body, {
       mountFrom: home.repository,
     });
     if (!pushed.mounted) this.uploadedBytes += ref.size;

@@ -73,11 +73,11 @@ async function pushImages(client: RegistryClient, images: readonly Image[]): Pro
       top = (children[0] as { manifest: BuiltManifest }).manifest;
     } else {
       for (const child of children) {
-        await client.putManifest(image.repository, child.manifest.digest, child.manifest);
+        await client.manifests.put(image.repository, child.manifest.digest, child.manifest);
       }
       top = imageIndex(children);
     }
-    await client.putManifest(image.repository, image.tag, top);
+    await client.manifests.put(image.repository, image.tag, top);
     tags.set(`${image.repository}:${image.tag}`, top.digest);
   });
   let uniqueBytes = 0;
@@ -176,7 +176,7 @@ export async function pushSmallSet(
         layers: [descriptor(base), descriptor(own)],
       }),
     );
-    const pushed = await client.putManifest(repository, tag, { bytes, mediaType: MediaTypes.ociManifest });
+    const pushed = await client.manifests.put(repository, tag, { bytes, mediaType: MediaTypes.ociManifest });
     tags.set(`${repository}:${tag}`, pushed.digest);
   });
   let uniqueBytes = 0;

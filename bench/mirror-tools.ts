@@ -141,8 +141,8 @@ export async function rawCopy(hosts: Registries, set: DataSet, concurrency: numb
   const started = performance.now();
   try {
     await mapPool(blobs, concurrency, async ([digest, { repository, size }]) => {
-      const stream = await source.openBlob(repository, digest, { size });
-      await destination.uploadBlob(repository, digest, size, stream.body);
+      const stream = await source.blobs.open(repository, digest, { size });
+      await destination.uploads.upload(repository, digest, size, stream.body);
     });
     return { seconds: (performance.now() - started) / 1000, rssMB: undefined, exitCode: 0, stderrTail: '' };
   } finally {
@@ -161,7 +161,7 @@ export async function wrongTags(
     const wrong: string[] = [];
     await mapPool([...set.tags.entries()], 8, async ([ref, digest]) => {
       const colon = ref.lastIndexOf(':');
-      const head = await client.headManifest(nameAt(ref.slice(0, colon)), ref.slice(colon + 1));
+      const head = await client.manifests.head(nameAt(ref.slice(0, colon)), ref.slice(colon + 1));
       if (head?.digest !== digest) wrong.push(ref);
     });
     return wrong;

@@ -108,7 +108,7 @@ function missingRealQuayPackages() {
   const packages = readFileSync(list, 'utf8').split(/\s+/).filter(Boolean);
   let out = '';
   try {
-    out = execFileSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...packages], {
+    out = execFileSync('dpkg-query', ['-W', `-f=\${Package} \${db:Status-Abbrev}\n`, ...packages], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     });

@@ -45,8 +45,8 @@ on as a kubernetes.io/dockerconfigjson Secret or an auth.json file — never pri
         report: context.report,
         log: context.log,
         dryRun: context.dryRun,
-        writePullSecret: async (secret, credential) =>
-          writePullSecret(await cluster.get(), secret, credential, { dryRun: context.dryRun }),
+        writePullSecret: async (secret, registry, credential) =>
+          writePullSecret(await cluster.get(), secret, registry, credential, { dryRun: context.dryRun }),
       });
     } finally {
       await quay.close();

@@ -1,4 +1,4 @@
-import { dockerConfigJson, type RegistryCredential } from '../credentials/auth-file.js';
+import { dockerConfigJson, type RegistryCredential } from '../credentials/index.js';
 import type { ClusterCli } from './cluster-cli.js';
 
 export interface SecretSpec {
@@ -57,6 +57,7 @@ export async function ensureSecret(
 export function writePullSecret(
   cli: ClusterCli,
   secret: { name: string; namespace: string },
+  registry: string,
   credential: RegistryCredential,
   options: { dryRun: boolean },
 ): Promise<'created' | 'updated' | 'unchanged' | 'planned'> {
@@ -65,7 +66,7 @@ export function writePullSecret(
     {
       ...secret,
       type: 'kubernetes.io/dockerconfigjson',
-      data: { '.dockerconfigjson': JSON.stringify(dockerConfigJson([credential])) },
+      data: { '.dockerconfigjson': JSON.stringify(dockerConfigJson({ [registry]: credential })) },
     },
     options,
   );

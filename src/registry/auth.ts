@@ -5,6 +5,7 @@
  * realm is known, tokens for new scope sets are fetched before the request, saving the 401 round trip.
  */
 import * as z from 'zod';
+import type { RegistryCredential } from '../credentials/index.js';
 import {
   type AuthChallenge,
   type AuthStrategy,
@@ -17,8 +18,7 @@ import {
 } from '../http/index.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { mergeScopes, parseWwwAuthenticate, scopesCover } from './challenge.js';
-import type { RegistryCredentials } from './credential-files.js';
-import { RegistryAuthError } from './errors.js';
+import { RegistryAuthError } from './types/errors.js';
 
 /** Options of the HTTP clients that talk to token realms (TLS, timeouts, retries, logging). */
 export type TokenHttpOptions = Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'redactor'>;
@@ -28,7 +28,7 @@ export interface RegistryAuthOptions {
   registry: string;
   /** Origin of the registry's API (`https://host:port`): TLS skip-verify applies to realms on its host only. */
   registryOrigin: string;
-  credentials?: RegistryCredentials;
+  credentials?: RegistryCredential;
   redactor: Redactor;
   http?: TokenHttpOptions;
   /** Clock for token expiry. Default Date.now. */
@@ -65,7 +65,7 @@ interface BearerRealm {
  */
 export class RegistryAuth {
   readonly registry: string;
-  readonly #credentials: RegistryCredentials | undefined;
+  readonly #credentials: RegistryCredential | undefined;
   readonly #redactor: Redactor;
   readonly #http: TokenHttpOptions;
   readonly #registryOrigin: URL;
@@ -173,7 +173,7 @@ export class RegistryAuth {
   }
 
   #basicHeader(): Record<string, string> {
-    const { username, password } = this.#credentials as RegistryCredentials;
+    const { username, password } = this.#credentials as RegistryCredential;
     return { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
   }
 

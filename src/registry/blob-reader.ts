@@ -6,8 +6,8 @@
  */
 import { pipeline, Readable } from 'node:stream';
 import type { HttpResponse } from '../http/index.js';
-import { DigestVerifier } from './digest.js';
-import { BlobReadError, RegistryProtocolError } from './errors.js';
+import { DigestVerifier } from './types/digest.js';
+import { BlobReadError, RegistryProtocolError } from './types/errors.js';
 
 export interface BlobReadOptions {
   digest: string;

@@ -9,35 +9,31 @@ export {
   type Scope,
   scopesCover,
 } from './challenge.js';
-export {
-  type BlobBody,
-  type BlobInfo,
-  type ManifestDescriptor,
-  type MountResult,
-  type PingResult,
-  type PushedBlob,
-  type PushedManifest,
-  type ReferrersResult,
-  RegistryClient,
-  type RegistryClientOptions,
-  type RegistryHttpOptions,
-  type RegistryReadOptions,
-  type UploadSession,
-} from './client.js';
-export {
-  type CredentialLookupOptions,
-  credentialFileCandidates,
-  type FoundCredentials,
-  findRegistryCredentials,
-  type RegistryCredentials,
-} from './credential-files.js';
+export type { BlobInfo, Blobs } from './client/blobs.js';
+export type { ManifestDescriptor, Manifests, PushedManifest } from './client/manifests.js';
+export type { Referrers, ReferrersResult } from './client/referrers.js';
+export type { Tags } from './client/tags.js';
+export type {
+  RegistryClientOptions,
+  RegistryHttpOptions,
+  RegistryReadOptions,
+} from './client/transport.js';
+export type {
+  BlobBody,
+  MountResult,
+  PushedBlob,
+  UploadSession,
+  Uploads,
+} from './client/uploads.js';
+export { nextLink } from './pagination.js';
+export { type PingResult, RegistryClient } from './registry-client.js';
 export {
   createDigestVerifier,
   DigestVerifier,
   type DigestVerifierOptions,
   sha256Digest,
   verifyDigest,
-} from './digest.js';
+} from './types/digest.js';
 export {
   BlobReadError,
   DigestMismatchError,
@@ -48,7 +44,7 @@ export {
   type RegistryErrorEntry,
   RegistryProtocolError,
   UnsupportedManifestError,
-} from './errors.js';
+} from './types/errors.js';
 export {
   blobsOf,
   childManifests,
@@ -63,7 +59,7 @@ export {
   PlatformSchema,
   parseManifest,
   referencedDescriptors,
-} from './manifest.js';
+} from './types/manifest.js';
 export {
   type ImageManifestMediaType,
   type IndexMediaType,
@@ -77,8 +73,7 @@ export {
   type ManifestMediaType,
   MediaTypes,
   mediaTypeOf,
-} from './media-types.js';
-export { nextLink } from './pagination.js';
+} from './types/media-types.js';
 export {
   assertDigest,
   assertRepository,
@@ -96,4 +91,4 @@ export {
   registryProblem,
   repositoryProblem,
   tagProblem,
-} from './reference.js';
+} from './types/reference.js';

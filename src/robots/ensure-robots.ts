@@ -1,5 +1,5 @@
 import type { CreateRobotsConfig } from '../config/sections/create-robots.js';
-import { writeAuthFile } from '../credentials/auth-file.js';
+import { type RegistryCredential, writeAuthFile } from '../credentials/index.js';
 import type { QuayClient, RepositoryRole, RobotOwner } from '../quay/client.js';
 import type { Robot } from '../quay/models.js';
 import { recordItemFailure } from '../report/item-failure.js';
@@ -18,7 +18,8 @@ export interface EnsureRobotsDeps {
   /** Hands a robot's credentials on as a dockerconfigjson Secret; absent when no cluster is configured. */
   writePullSecret?: (
     secret: { name: string; namespace: string },
-    credential: { registry: string; username: string; password: string },
+    registry: string,
+    credential: RegistryCredential,
   ) => Promise<'created' | 'updated' | 'unchanged' | 'planned'>;
 }
 
@@ -149,9 +150,9 @@ async function ensureOne(
   const token = robot?.token ?? (await quay.getRobot(owner, spec.name))?.token;
   if (token === undefined)
     throw new Error('Quay did not return the robot token (admin rights on the namespace are needed)');
-  const credential = { registry: deps.registryHost, username: fullName, password: token };
+  const credential: RegistryCredential = { username: fullName, password: token };
   if (spec.authFile !== undefined) {
-    const outcome = writeAuthFile(spec.authFile, credential);
+    const outcome = writeAuthFile(spec.authFile, deps.registryHost, credential);
     report.add({ ref: `auth-file/${spec.authFile}#${fullName}`, action: outcome });
     log.info(`auth file ${spec.authFile}: ${outcome}`);
   }
@@ -159,7 +160,7 @@ async function ensureOne(
     const secretRef = `secret/${spec.pullSecret.namespace}/${spec.pullSecret.name}`;
     if (!deps.writePullSecret)
       throw new Error(`${secretRef}: no cluster access configured to write the pull secret`);
-    const outcome = await deps.writePullSecret(spec.pullSecret, credential);
+    const outcome = await deps.writePullSecret(spec.pullSecret, deps.registryHost, credential);
     report.add({ ref: secretRef, action: outcome });
     log.info(`${secretRef}: ${outcome}`);
   }

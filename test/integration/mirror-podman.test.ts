@@ -80,7 +80,7 @@ describe('mirror-repos engine: podman against docker-registry processes', () => 
   });
 
   const imageAt = async (client: RegistryClient, path: string, tag: string): Promise<Manifest> =>
-    client.getManifest(path, tag);
+    client.manifests.get(path, tag);
 
   test('copies 2 repositories × 3 tags with pull/tag/push; a second run copies nothing', async () => {
     const started = Date.now();
@@ -116,7 +116,7 @@ describe('mirror-repos engine: podman against docker-registry processes', () => 
     const flattened = await imageAt(cb, 'pod/api', 'multi');
     assert.equal(flattened.kind, 'image');
     if (flattened.kind === 'image' && multi[0]) assert.equal(flattened.config.digest, configDigest(multi[0]));
-    assert.deepEqual((await cb.listTags('pod/web')).sort(), ['v1', 'v2', 'v3']);
+    assert.deepEqual((await cb.tags.list('pod/web')).sort(), ['v1', 'v2', 'v3']);
 
     const again = await mirror('  repositories: [pod/web, pod/api]');
     assert.equal(again.exitCode, 0, again.stderr);
@@ -153,7 +153,7 @@ describe('mirror-repos engine: podman against docker-registry processes', () => 
     const failure = run.report.items.find((i) => i.ref === 'b/brk/bad:v1');
     assert.match(failure?.error ?? '', /podman pull .*brk\/bad@sha256:[a-f0-9]{64} failed \(exit \d+\)/);
     assert.match(run.stderr, /failed \(1\):\n {2}b\/brk\/bad:v1/);
-    assert.deepEqual(await cb.listTags('brk/good'), ['v1']);
+    assert.deepEqual(await cb.tags.list('brk/good'), ['v1']);
     assertSandboxGone();
   });
 
@@ -164,7 +164,7 @@ describe('mirror-repos engine: podman against docker-registry processes', () => 
     assert.equal(run.actions['b/dry/app:v1'], 'planned');
     assert.equal(run.actions['b/pod/web:v1'], 'unchanged');
     assert.deepEqual(run.refs('copied'), []);
-    assert.equal(await cb.headManifest('dry/app', 'v1'), undefined);
+    assert.equal(await cb.manifests.head('dry/app', 'v1'), undefined);
     assert.doesNotMatch(run.stderr, /podman: b\/\S+ pushed in|logged in/);
     assert.deepEqual(readdirSync(taskTmp), []);
   });

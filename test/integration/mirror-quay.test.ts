@@ -64,13 +64,13 @@ describe('mirror-repos between Quay instances', () => {
       ['expl/tools', tools.digest],
       ['expl/pinned', pinned.digest],
     ] as const) {
-      const copied = await dstReader.getManifest(path, digest);
-      assert.ok(copied.bytes.equals((await srcReader.getManifest(path, digest)).bytes), `${path} bytes`);
+      const copied = await dstReader.manifests.get(path, digest);
+      assert.ok(copied.bytes.equals((await srcReader.manifests.get(path, digest)).bytes), `${path} bytes`);
       for (const blob of [
         copied.kind === 'image' ? copied.config : undefined,
         ...(copied.kind === 'image' ? copied.layers : []),
       ]) {
-        if (blob) assert.ok(await dstReader.headBlob(path, blob.digest), `${path} has ${blob.digest}`);
+        if (blob) assert.ok(await dstReader.blobs.head(path, blob.digest), `${path} has ${blob.digest}`);
       }
     }
     assert.ok(dst.quay.state.orgs.has('expl'), 'organization created');
@@ -181,15 +181,15 @@ describe('mirror-repos between Quay instances', () => {
     );
     const run = await mirror('  destinations: [dst]\n  repositories: [multi/app:v1]');
     assert.equal(run.exitCode, 0, run.stderr);
-    const index = await dstReader.getManifest('multi/app', 'v1');
+    const index = await dstReader.manifests.get('multi/app', 'v1');
     assert.equal(index.digest, pushed.digest);
     assert.ok(index.bytes.equals(pushed.manifest));
     assert.equal(index.kind, 'index');
     for (const child of pushed.children) {
-      const copied = await dstReader.getManifest('multi/app', child.digest);
+      const copied = await dstReader.manifests.get('multi/app', child.digest);
       assert.ok(copied.bytes.equals(child.manifest), `child ${child.digest}`);
       for (const blob of [child.configDigest, ...child.layerDigests]) {
-        assert.ok(await dstReader.headBlob('multi/app', blob), `blob ${blob}`);
+        assert.ok(await dstReader.blobs.head('multi/app', blob), `blob ${blob}`);
       }
     }
   });
@@ -218,7 +218,7 @@ describe('mirror-repos between Quay instances', () => {
         src.quay.requestsTo({ method: 'GET', path: `/v2/mnt/two/blobs/${shared}` }).length,
       1,
     );
-    for (const repo of ['mnt/one', 'mnt/two']) assert.ok(await dstReader.headBlob(repo, shared));
+    for (const repo of ['mnt/one', 'mnt/two']) assert.ok(await dstReader.blobs.head(repo, shared));
   });
 
   test('fan-out: two destinations are filled from one read of each source blob', async () => {
@@ -379,7 +379,7 @@ describe('mirror-repos between Quay instances', () => {
     const run = await mirror('  destinations: [dst]\n  repositories: [sig/app:v1]');
     assert.equal(run.exitCode, 0, run.stderr);
     assert.deepEqual(quayTags(dst.quay, 'sig/app'), { v1: image.digest, [sigTag]: signature.digest });
-    const referrer = await dstReader.getManifest('sig/app', sbom.digest);
+    const referrer = await dstReader.manifests.get('sig/app', sbom.digest);
     assert.ok(referrer.bytes.equals(sbom.manifest));
     assert.equal(referrer.subject?.digest, image.digest);
 

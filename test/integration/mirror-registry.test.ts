@@ -31,9 +31,9 @@ describe('mirror-repos between docker-registry processes', () => {
     runMirror(instances(), `  source: a\n  destinations: [b]\n${section}`, { args });
   const tagsAt = async (client: RegistryClient, path: string): Promise<Record<string, string>> => {
     const out: Record<string, string> = {};
-    const names = await client.listTags(path).catch(() => [] as string[]);
+    const names = await client.tags.list(path).catch(() => [] as string[]);
     for (const tag of names.sort()) {
-      const head = await client.headManifest(path, tag);
+      const head = await client.manifests.head(path, tag);
       if (head) out[tag] = head.digest;
     }
     return out;
@@ -64,7 +64,7 @@ describe('mirror-repos between docker-registry processes', () => {
     const run = await mirror(section);
     assert.equal(run.exitCode, 0, run.stderr);
     assert.deepEqual(await tagsAt(cb, 'team/app'), { v1: idx.digest, v2: single.digest });
-    const copied = await cb.getManifest('team/app', 'v1');
+    const copied = await cb.manifests.get('team/app', 'v1');
     assert.ok(copied.bytes.equals(idx.bytes), 'index bytes');
     assert.equal(sha256Digest(copied.bytes), idx.digest);
     // The same seen by another client: skopeo reads the index at the destination and its digest is the source's.
@@ -75,8 +75,8 @@ describe('mirror-repos between docker-registry processes', () => {
     );
     assert.equal(sha256Digest(Buffer.from(inspected.stdout)), idx.digest, 'skopeo inspect --raw digest');
     for (const child of children) {
-      assert.ok((await cb.getManifest('team/app', child.digest)).bytes.equals(child.bytes));
-      for (const blob of child.blobs) assert.ok(await cb.headBlob('team/app', blob.digest), blob.digest);
+      assert.ok((await cb.manifests.get('team/app', child.digest)).bytes.equals(child.bytes));
+      for (const blob of child.blobs) assert.ok(await cb.blobs.head('team/app', blob.digest), blob.digest);
     }
     assert.deepEqual(run.refs('copied'), ['b/team/app:v1', 'b/team/app:v2']);
 
@@ -107,7 +107,7 @@ describe('mirror-repos between docker-registry processes', () => {
     assert.deepEqual(await names('filt/regex'), ['nightly-1']);
     assert.deepEqual(await names('filt/semver'), ['v1.2.0', 'v2.0.0']);
     // Without times the first two of the source's tag list are kept.
-    const listed = (await ca.listTags('filt/newest')).slice(0, 2).sort();
+    const listed = (await ca.tags.list('filt/newest')).slice(0, 2).sort();
     assert.deepEqual(await names('filt/newest'), listed);
     assert.match(run.stderr, /tags\.latest: a has no Quay tag API/);
   });
@@ -127,13 +127,13 @@ describe('mirror-repos between docker-registry processes', () => {
     assert.equal(run.exitCode, 0, run.stderr);
     assert.deepEqual(await tagsAt(cb, 'disc/web'), { '1.0': web.digest });
     assert.deepEqual(await tagsAt(cb, 'disc/api'), { '1.0': api.digest });
-    const catalog = await cb.catalog();
+    const catalog = await cb.tags.catalog();
     assert.ok(!catalog.includes('disc/web-scratch') && !catalog.includes('elsewhere/x'), catalog.join());
     // Each image has a config, its own layer and the shared one: 6 blobs, the shared one mounted once.
     assert.match(run.stderr, /blobs: 5 uploaded .* 1 mounted/);
     const shared = base.digest;
-    assert.ok(await cb.headBlob('disc/web', shared));
-    assert.ok(await cb.headBlob('disc/api', shared));
+    assert.ok(await cb.blobs.head('disc/web', shared));
+    assert.ok(await cb.blobs.head('disc/api', shared));
   });
 
   test('a repository the destination lacks costs one tag list there, no check per blob or manifest; an existing one is checked', async () => {
@@ -194,7 +194,7 @@ describe('mirror-repos between docker-registry processes', () => {
     const run = await mirror('  repositories: [refs/app:v1]');
     assert.equal(run.exitCode, 0, run.stderr);
     assert.deepEqual(await tagsAt(cb, 'refs/app'), { [referrersTag]: referrers.digest, v1: app.digest });
-    assert.ok((await cb.getManifest('refs/app', signature.digest)).bytes.equals(signature.bytes));
+    assert.ok((await cb.manifests.get('refs/app', signature.digest)).bytes.equals(signature.bytes));
   });
 
   test('--skip-broken-images: a manifest whose layer was deleted at the source fails alone, exit 1', async () => {
@@ -271,9 +271,9 @@ describe('mirror-repos between docker-registry processes', () => {
       const blobs = pushed.children.flatMap((c) => [c.configDigest, ...c.layerDigests]);
       for (const blob of blobs) {
         assert.equal(quay.quay.requestsTo({ method: 'GET', path: `/v2/mixed/app/blobs/${blob}` }).length, 1);
-        assert.ok(await cb.headBlob('mixed/app', blob));
+        assert.ok(await cb.blobs.head('mixed/app', blob));
       }
-      assert.ok((await cb.getManifest('mixed/app', 'v1')).bytes.equals(pushed.manifest));
+      assert.ok((await cb.manifests.get('mixed/app', 'v1')).bytes.equals(pushed.manifest));
     });
   });
 });

@@ -98,10 +98,10 @@ export async function pushImage(
   reference = img.digest,
 ): Promise<void> {
   for (const b of img.blobs) {
-    if (await client.headBlob(repository, b.digest, { forPush: true })) continue;
-    await client.uploadBlob(repository, b.digest, b.size, b.data);
+    if (await client.blobs.head(repository, b.digest, { forPush: true })) continue;
+    await client.uploads.upload(repository, b.digest, b.size, b.data);
   }
-  await client.putManifest(repository, reference, img);
+  await client.manifests.put(repository, reference, img);
 }
 
 /** Pushes the children by digest, then the index under `tag`. */
@@ -113,7 +113,7 @@ export async function pushIndex(
   tag: string,
 ): Promise<void> {
   for (const child of children) await pushImage(client, repository, child);
-  await client.putManifest(repository, tag, idx);
+  await client.manifests.put(repository, tag, idx);
 }
 
 export interface CopyStats {
@@ -133,21 +133,21 @@ export async function copyImage(
   reference: string,
   stats: CopyStats = { blobsUploaded: 0, blobsSkipped: 0, blobsMounted: 0, manifests: 0 },
 ): Promise<Manifest> {
-  const manifest = await from.client.getManifest(from.repository, reference);
+  const manifest = await from.client.manifests.get(from.repository, reference);
   for (const child of childManifests(manifest)) await copyImage(from, to, child.digest, stats);
   for (const b of blobsOf(manifest)) {
-    if (await to.client.headBlob(to.repository, b.digest, { forPush: true })) {
+    if (await to.client.blobs.head(to.repository, b.digest, { forPush: true })) {
       stats.blobsSkipped += 1;
       continue;
     }
-    const source = await from.client.openBlob(from.repository, b.digest, { size: b.size });
-    const pushed = await to.client.uploadBlob(to.repository, b.digest, b.size, source.body, {
+    const source = await from.client.blobs.open(from.repository, b.digest, { size: b.size });
+    const pushed = await to.client.uploads.upload(to.repository, b.digest, b.size, source.body, {
       mountFrom: to.mountFrom,
     });
     if (pushed.mounted) stats.blobsMounted += 1;
     else stats.blobsUploaded += 1;
   }
-  await to.client.putManifest(to.repository, reference, manifest);
+  await to.client.manifests.put(to.repository, reference, manifest);
   stats.manifests += 1;
   return manifest;
 }

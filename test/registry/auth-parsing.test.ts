@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { credentialFileCandidates, findRegistryCredentials } from '../../src/credentials/index.js';
 import {
-  credentialFileCandidates,
-  findRegistryCredentials,
   mergeScopes,
   nextLink,
   parseScope,

@@ -53,7 +53,7 @@ describe('htpasswd (Basic) over TLS with a private CA', () => {
       apiVersion: 'registry/2.0',
       authScheme: 'basic',
     });
-    await assert.rejects(anonymous.getManifest('team/app', 'v1'), (error: unknown) => {
+    await assert.rejects(anonymous.manifests.get('team/app', 'v1'), (error: unknown) => {
       assert.ok(error instanceof RegistryError);
       assert.equal(error.status, 401);
       assert.match(error.message, /no credentials were given/);
@@ -67,18 +67,18 @@ describe('htpasswd (Basic) over TLS with a private CA', () => {
     assert.equal((await alice.ping()).ok, true);
     const img = image('basic');
     await pushImage(alice, 'team/basic', img, 'v1');
-    const got = await alice.getManifest('team/basic', 'v1');
+    const got = await alice.manifests.get('team/basic', 'v1');
     assert.ok(got.bytes.equals(img.bytes));
     const [first] = img.blobs;
     assert.ok(first);
-    const blob = await alice.openBlob('team/basic', first.digest);
+    const blob = await alice.blobs.open('team/basic', first.digest);
     assert.equal((await streamDigest(blob.body)).digest, first.digest);
     assert.equal(redactor.redact('password secret'), 'password ***');
   });
 
   test('a wrong password is a 401 RegistryError that blames the credentials', async () => {
     const wrong = client({ credentials: { username: 'alice', password: 'nope' } });
-    await assert.rejects(wrong.headManifest('team/basic', 'v1'), (error: unknown) => {
+    await assert.rejects(wrong.manifests.head('team/basic', 'v1'), (error: unknown) => {
       assert.ok(error instanceof RegistryError);
       assert.equal(error.status, 401);
       assert.match(error.message, /credentials may not read this repository/);
@@ -120,10 +120,10 @@ describe('token auth (Bearer from a token server on another origin)', () => {
     registry.tokenRequests.length = 0;
     const img = image('token');
     await pushImage(bob, 'team/token', img, 'v1');
-    await bob.getManifest('team/token', 'v1');
-    await bob.headManifest('team/token', 'v1');
-    assert.equal(await bob.headManifest('team/elsewhere', 'v1'), undefined);
-    assert.equal(await bob.headManifest('team/elsewhere', 'v2'), undefined);
+    await bob.manifests.get('team/token', 'v1');
+    await bob.manifests.head('team/token', 'v1');
+    assert.equal(await bob.manifests.head('team/elsewhere', 'v1'), undefined);
+    assert.equal(await bob.manifests.head('team/elsewhere', 'v2'), undefined);
     const asked = registry.tokenRequests.map((r) => `${r.user} ${r.scopes.join(' ')} ${r.status}`);
     // The push token (asked for by the destination's first HEAD) also serves the later pulls of that
     // repository; another repository needs its own token, fetched once.
@@ -135,12 +135,12 @@ describe('token auth (Bearer from a token server on another origin)', () => {
 
   test('anonymous callers may pull; a push is refused with a RegistryError that says why', async () => {
     const anonymous = client();
-    const got = await anonymous.getManifest('team/token', 'v1');
+    const got = await anonymous.manifests.get('team/token', 'v1');
     assert.equal(got.kind, 'image');
     const [first] = image('anon').blobs;
     assert.ok(first);
     await assert.rejects(
-      anonymous.uploadBlob('team/token', first.digest, first.size, first.data),
+      anonymous.uploads.upload('team/token', first.digest, first.size, first.data),
       (error: unknown) => {
         assert.ok(error instanceof RegistryError);
         assert.equal(error.status, 401);
@@ -159,7 +159,7 @@ describe('token auth (Bearer from a token server on another origin)', () => {
     const [first] = img.blobs;
     assert.ok(first);
     registry.tokenRequests.length = 0;
-    assert.deepEqual(await bob.mountBlob('team/derived', first.digest, 'team/base'), {
+    assert.deepEqual(await bob.uploads.mount('team/derived', first.digest, 'team/base'), {
       mounted: true,
       digest: first.digest,
     });
@@ -173,10 +173,10 @@ describe('token auth (Bearer from a token server on another origin)', () => {
     const carol = client({ credentials: { username: 'carol', password: 'carol-pass' } });
     const [first] = image('shared').blobs;
     assert.ok(first);
-    const result = await carol.mountBlob('carol/app', first.digest, 'team/base');
+    const result = await carol.uploads.mount('carol/app', first.digest, 'team/base');
     assert.equal(result.mounted, false);
-    if (!result.mounted) await carol.completeUpload(result.session, first.digest, first.size, first.data);
-    assert.deepEqual(await carol.headBlob('carol/app', first.digest), {
+    if (!result.mounted) await carol.uploads.complete(result.session, first.digest, first.size, first.data);
+    assert.deepEqual(await carol.blobs.head('carol/app', first.digest), {
       digest: first.digest,
       size: first.size,
     });
@@ -184,7 +184,7 @@ describe('token auth (Bearer from a token server on another origin)', () => {
 
   test('wrong credentials fail at the token endpoint with a RegistryAuthError, password never shown', async () => {
     const wrong = client({ credentials: { username: 'bob', password: 'not-hunter2' } });
-    await assert.rejects(wrong.headManifest('team/token', 'v1'), (error: unknown) => {
+    await assert.rejects(wrong.manifests.head('team/token', 'v1'), (error: unknown) => {
       assert.ok(error instanceof RegistryAuthError);
       assert.equal(error.status, 401);
       assert.match(

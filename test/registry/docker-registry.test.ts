@@ -58,19 +58,19 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
     diagnostics.subscribe('undici:client:connected', count);
     try {
       for (let i = 0; i < 20; i++) {
-        const head = await client.headManifest('team/keepalive', 'v1');
+        const head = await client.manifests.head('team/keepalive', 'v1');
         assert.equal(head?.digest, img.digest);
       }
-      assert.equal(await client.headManifest('team/keepalive', 'missing'), undefined);
+      assert.equal(await client.manifests.head('team/keepalive', 'missing'), undefined);
       // Blob checks too: a present blob with its size (from the 206's Content-Range), a missing one.
       for (const blob of img.blobs) {
-        assert.deepEqual(await client.headBlob('team/keepalive', blob.digest), {
+        assert.deepEqual(await client.blobs.head('team/keepalive', blob.digest), {
           digest: blob.digest,
           size: blob.size,
         });
       }
       for (const hex of '01234')
-        assert.equal(await client.headBlob('team/keepalive', `sha256:${hex.repeat(64)}`), undefined);
+        assert.equal(await client.blobs.head('team/keepalive', `sha256:${hex.repeat(64)}`), undefined);
     } finally {
       diagnostics.unsubscribe('undici:client:connected', count);
       await client.close();
@@ -94,15 +94,15 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
     };
     diagnostics.subscribe('undici:request:create', count);
     try {
-      await client.headManifest('team/read-ahead', 'v1'); // learns that HEAD closes the connection
-      await client.headManifest('team/read-ahead', 'v1'); // a GET now
+      await client.manifests.head('team/read-ahead', 'v1'); // learns that HEAD closes the connection
+      await client.manifests.head('team/read-ahead', 'v1'); // a GET now
       const gets = manifestGets;
-      const manifest = await client.getManifest('team/read-ahead', img.digest);
+      const manifest = await client.manifests.get('team/read-ahead', img.digest);
       assert.ok(manifest.bytes.equals(img.bytes));
       assert.equal(manifestGets, gets, 'served from the tag check');
-      await client.getManifest('team/read-ahead', img.digest);
+      await client.manifests.get('team/read-ahead', img.digest);
       assert.equal(manifestGets, gets + 1, 'once only');
-      await client.getManifest('team/elsewhere-unknown', img.digest).catch(() => undefined);
+      await client.manifests.get('team/elsewhere-unknown', img.digest).catch(() => undefined);
       assert.equal(manifestGets, gets + 2, 'not for another repository');
     } finally {
       diagnostics.unsubscribe('undici:request:create', count);
@@ -120,7 +120,7 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
     const idx = index(children);
     await pushIndex(ca, 'team/app', children, idx, 'v1');
 
-    const head = await ca.headManifest('team/app', 'v1');
+    const head = await ca.manifests.head('team/app', 'v1');
     assert.deepEqual(head, { mediaType: MediaTypes.ociIndex, digest: idx.digest, size: idx.bytes.length });
 
     const stats: CopyStats = { blobsUploaded: 0, blobsSkipped: 0, blobsMounted: 0, manifests: 0 };
@@ -134,20 +134,20 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
     assert.equal(copied.digest, idx.digest);
     assert.deepEqual(stats, { blobsUploaded: 6, blobsSkipped: 0, blobsMounted: 0, manifests: 3 });
 
-    const atB = await cb.getManifest('mirror/app', 'v1');
+    const atB = await cb.manifests.get('mirror/app', 'v1');
     assert.equal(atB.digest, idx.digest);
     assert.ok(atB.bytes.equals(idx.bytes), 'index bytes are identical');
     for (const child of children) {
-      const got = await cb.getManifest('mirror/app', child.digest);
+      const got = await cb.manifests.get('mirror/app', child.digest);
       assert.ok(got.bytes.equals(child.bytes), `child ${child.platform.architecture} bytes are identical`);
       assert.equal(got.kind, 'image');
       for (const blob of child.blobs) {
-        const stream = await cb.openBlob('mirror/app', blob.digest);
+        const stream = await cb.blobs.open('mirror/app', blob.digest);
         assert.equal(stream.size, blob.size);
         assert.deepEqual(await streamDigest(stream.body), { digest: blob.digest, size: blob.size });
       }
     }
-    assert.deepEqual(await cb.listTags('mirror/app'), ['v1']);
+    assert.deepEqual(await cb.tags.list('mirror/app'), ['v1']);
 
     // A second copy finds every blob in place: only manifests are written again.
     const again: CopyStats = { blobsUploaded: 0, blobsSkipped: 0, blobsMounted: 0, manifests: 0 };
@@ -172,20 +172,20 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
       { client: cb, repository: 'team/legacy' },
       'latest',
     );
-    const head = await cb.headManifest('team/legacy', 'latest');
+    const head = await cb.manifests.head('team/legacy', 'latest');
     assert.deepEqual(head, {
       mediaType: MediaTypes.dockerManifestList,
       digest: list.digest,
       size: list.bytes.length,
     });
-    const child = await cb.getManifest('team/legacy', children[1]?.digest ?? '');
+    const child = await cb.manifests.get('team/legacy', children[1]?.digest ?? '');
     assert.equal(child.mediaType, MediaTypes.dockerManifest);
   });
 
   test('missing things: HEAD gives undefined, GET a RegistryError with the OCI code, method and path', async () => {
-    assert.equal(await ca.headManifest('team/nothing', 'v1'), undefined);
-    assert.equal(await ca.headBlob('team/nothing', sha256Digest('absent')), undefined);
-    await assert.rejects(ca.getManifest('team/app', 'no-such-tag'), (error: unknown) => {
+    assert.equal(await ca.manifests.head('team/nothing', 'v1'), undefined);
+    assert.equal(await ca.blobs.head('team/nothing', sha256Digest('absent')), undefined);
+    await assert.rejects(ca.manifests.get('team/app', 'no-such-tag'), (error: unknown) => {
       assert.ok(error instanceof RegistryError);
       assert.equal(error.status, 404);
       assert.equal(error.code, 'MANIFEST_UNKNOWN');
@@ -197,7 +197,7 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
       );
       return true;
     });
-    await assert.rejects(ca.getManifest('Team/App', 'v1'), InvalidReferenceError);
+    await assert.rejects(ca.manifests.get('Team/App', 'v1'), InvalidReferenceError);
   });
 
   test('cross-repository mount: 201 when the source has the blob, 202 session to upload into otherwise', async () => {
@@ -206,27 +206,30 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
     const [first, second] = img.blobs;
     assert.ok(first && second);
 
-    const mounted = await cb.mountBlob('dst/two', first.digest, 'src/one');
+    const mounted = await cb.uploads.mount('dst/two', first.digest, 'src/one');
     assert.deepEqual(mounted, { mounted: true, digest: first.digest });
-    assert.deepEqual(await cb.headBlob('dst/two', first.digest), { digest: first.digest, size: first.size });
+    assert.deepEqual(await cb.blobs.head('dst/two', first.digest), {
+      digest: first.digest,
+      size: first.size,
+    });
 
     const unknown = image('not-pushed').blobs[0];
     assert.ok(unknown);
-    const fallback = await cb.mountBlob('dst/two', unknown.digest, 'src/one');
+    const fallback = await cb.uploads.mount('dst/two', unknown.digest, 'src/one');
     assert.equal(fallback.mounted, false);
     assert.ok(
       !fallback.mounted && fallback.session.location.pathname.startsWith('/v2/dst/two/blobs/uploads/'),
     );
     if (!fallback.mounted)
-      await cb.completeUpload(fallback.session, unknown.digest, unknown.size, unknown.data);
-    assert.deepEqual(await cb.headBlob('dst/two', unknown.digest), {
+      await cb.uploads.complete(fallback.session, unknown.digest, unknown.size, unknown.data);
+    assert.deepEqual(await cb.blobs.head('dst/two', unknown.digest), {
       digest: unknown.digest,
       size: unknown.size,
     });
 
     // The convenience path reports which it did.
     assert.deepEqual(
-      await cb.uploadBlob('dst/three', second.digest, second.size, second.data, { mountFrom: 'src/one' }),
+      await cb.uploads.upload('dst/three', second.digest, second.size, second.data, { mountFrom: 'src/one' }),
       {
         digest: second.digest,
         mounted: true,
@@ -237,12 +240,12 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
   test(`a ${48} MiB blob streams GET → PUT between registries without being buffered`, async () => {
     const size = 48 * MiB;
     const { digest } = await streamDigest(deterministicStream('big', size));
-    await ca.uploadBlob('big/blob', digest, size, deterministicStream('big', size));
+    await ca.uploads.upload('big/blob', digest, size, deterministicStream('big', size));
 
     const baseline = memoryInUse();
     let peak = baseline;
     let firstChunkAtSourceBytes: number | undefined;
-    const source = await ca.openBlob('big/blob', digest, { size });
+    const source = await ca.blobs.open('big/blob', digest, { size });
     let seen = 0;
     let chunks = 0;
     let gap = 0;
@@ -256,7 +259,7 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
         callback(null, chunk);
       },
     });
-    await cb.uploadBlob('big/copy', digest, size, source.body.pipe(tap));
+    await cb.uploads.upload('big/copy', digest, size, source.body.pipe(tap));
     assert.equal(seen, size);
     // The upload saw data while the download had delivered only a sliver of the blob.
     assert.ok(
@@ -265,7 +268,7 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
     );
     assert.ok(gap < 2 * MiB, `up to ${gap} bytes were downloaded ahead of the upload`);
     assert.ok(peak - baseline < 16 * MiB, `memory grew by ${Math.round((peak - baseline) / MiB)} MiB`);
-    assert.deepEqual(await cb.headBlob('big/copy', digest), { digest, size });
+    assert.deepEqual(await cb.blobs.head('big/copy', digest), { digest, size });
   });
 
   test('digest mismatch: a verified upload stream errors and the registry keeps nothing', async () => {
@@ -276,11 +279,11 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
       createDigestVerifier({ digest: claimed, size: data.length }),
       () => {},
     );
-    await assert.rejects(cb.uploadBlob('bad/blob', claimed, data.length, body), DigestMismatchError);
-    assert.equal(await cb.headBlob('bad/blob', claimed), undefined);
+    await assert.rejects(cb.uploads.upload('bad/blob', claimed, data.length, body), DigestMismatchError);
+    assert.equal(await cb.blobs.head('bad/blob', claimed), undefined);
 
     // Without the client-side check, the registry refuses it itself.
-    await assert.rejects(cb.uploadBlob('bad/blob', claimed, data.length, data), (error: unknown) => {
+    await assert.rejects(cb.uploads.upload('bad/blob', claimed, data.length, data), (error: unknown) => {
       assert.ok(error instanceof RegistryError);
       assert.equal(error.code, 'DIGEST_INVALID');
       assert.equal(error.method, 'PUT');
@@ -292,7 +295,7 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
     const subject = image('signed');
     await pushImage(cb, 'team/signed', subject, 'v1');
     const artifactConfig = { mediaType: MediaTypes.ociEmpty, digest: sha256Digest('{}'), size: 2 };
-    await cb.uploadBlob('team/signed', artifactConfig.digest, 2, Buffer.from('{}'));
+    await cb.uploads.upload('team/signed', artifactConfig.digest, 2, Buffer.from('{}'));
     const artifact = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
@@ -303,21 +306,21 @@ describe('RegistryClient against docker-registry (plain HTTP)', () => {
         subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.bytes.length },
       }),
     );
-    const pushed = await cb.putManifest('team/signed', sha256Digest(artifact), {
+    const pushed = await cb.manifests.put('team/signed', sha256Digest(artifact), {
       bytes: artifact,
       mediaType: MediaTypes.ociManifest,
     });
     assert.equal(pushed.subject, undefined, 'distribution 2.8 sends no OCI-Subject');
-    assert.deepEqual(await cb.referrers('team/signed', subject.digest), { supported: false });
+    assert.deepEqual(await cb.referrers.list('team/signed', subject.digest), { supported: false });
   });
 
   test('delete manifest by digest; a tag is refused before any request', async () => {
     const img = image('doomed');
     await pushImage(cb, 'team/doomed', img, 'v1');
-    await assert.rejects(cb.deleteManifest('team/doomed', 'v1'), InvalidReferenceError);
-    await cb.deleteManifest('team/doomed', img.digest);
-    assert.equal(await cb.headManifest('team/doomed', 'v1'), undefined);
-    assert.equal(await cb.headManifest('team/doomed', img.digest), undefined);
+    await assert.rejects(cb.manifests.delete('team/doomed', 'v1'), InvalidReferenceError);
+    await cb.manifests.delete('team/doomed', img.digest);
+    assert.equal(await cb.manifests.head('team/doomed', 'v1'), undefined);
+    assert.equal(await cb.manifests.head('team/doomed', img.digest), undefined);
   });
 });
 

@@ -9,10 +9,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { findRegistryCredentials } from '../../src/credentials/index.js';
 import {
   BlobReadError,
   DigestMismatchError,
-  findRegistryCredentials,
   MediaTypes,
   RegistryClient,
   type RegistryClientOptions,
@@ -92,7 +92,7 @@ describe('RegistryClient against the Quay emulator', () => {
     assert.equal(quay.requestsTo({ path: '/v2/auth' }).length, 1);
     assert.equal(quay.requests.filter((r) => r.status === 401).length, 1);
 
-    const got = await c.getManifest('acme/fresh', 'v1');
+    const got = await c.manifests.get('acme/fresh', 'v1');
     assert.ok(got.bytes.equals(img.bytes));
     assert.equal(quay.requestsTo({ path: '/v2/auth' }).length, 1);
   });
@@ -101,7 +101,7 @@ describe('RegistryClient against the Quay emulator', () => {
     const img = await quay.seed.pushImage('acme/busy', 'v1', { layers: ['a', 'b', 'c', 'd', 'e'] });
     const c = alice();
     quay.requests.length = 0;
-    const found = await Promise.all(img.layerDigests.map((digest) => c.headBlob('acme/busy', digest)));
+    const found = await Promise.all(img.layerDigests.map((digest) => c.blobs.head('acme/busy', digest)));
     assert.equal(found.filter(Boolean).length, 5);
     assert.equal(quay.requestsTo({ path: '/v2/auth' }).length, 1);
   });
@@ -113,9 +113,9 @@ describe('RegistryClient against the Quay emulator', () => {
       http: { sleep: async () => undefined, now: () => nowMs },
     });
     await quay.seed.pushImage('acme/renew', 'v1');
-    await c.headManifest('acme/renew', 'v1');
+    await c.manifests.head('acme/renew', 'v1');
     quay.requests.length = 0;
-    await c.headManifest('acme/renew', 'v1');
+    await c.manifests.head('acme/renew', 'v1');
     assert.deepEqual(
       quay.requests.map((r) => [r.path, r.status]),
       [['/v2/acme/renew/manifests/v1', 200]],
@@ -123,7 +123,7 @@ describe('RegistryClient against the Quay emulator', () => {
     nowMs += 3600_000;
     quay.advanceTime(3600);
     quay.requests.length = 0;
-    await c.headManifest('acme/renew', 'v1');
+    await c.manifests.head('acme/renew', 'v1');
     assert.deepEqual(
       quay.requests.map((r) => [r.path, r.status]),
       [
@@ -137,7 +137,7 @@ describe('RegistryClient against the Quay emulator', () => {
     const [first] = image('nowhere').blobs;
     assert.ok(first);
     await assert.rejects(
-      alice().uploadBlob('ghost/app', first.digest, first.size, first.data),
+      alice().uploads.upload('ghost/app', first.digest, first.size, first.data),
       (error: unknown) => {
         assert.ok(error instanceof RegistryError);
         assert.equal(error.status, 401);
@@ -155,7 +155,7 @@ describe('RegistryClient against the Quay emulator', () => {
     const hidden = await quay.seed.pushImage('private/secret', 'v1', { layers: ['carol only'] });
     const c = alice();
 
-    const mounted = await c.mountBlob('acme/derived', base.layerDigests[0] ?? '', 'acme/base');
+    const mounted = await c.uploads.mount('acme/derived', base.layerDigests[0] ?? '', 'acme/base');
     assert.deepEqual(mounted, { mounted: true, digest: base.layerDigests[0] });
     const auth = quay.requestsTo({ path: '/v2/auth' }).at(-1);
     assert.match(
@@ -165,13 +165,13 @@ describe('RegistryClient against the Quay emulator', () => {
 
     const data = Buffer.from('carol only');
     const digest = hidden.layerDigests[0] ?? '';
-    const fallback = await c.mountBlob('acme/derived', digest, 'private/secret');
+    const fallback = await c.uploads.mount('acme/derived', digest, 'private/secret');
     assert.equal(fallback.mounted, false);
     assert.ok(
       !fallback.mounted && fallback.session.location.pathname.startsWith('/v2/acme/derived/blobs/uploads/'),
     );
-    if (!fallback.mounted) await c.completeUpload(fallback.session, digest, data.length, data);
-    assert.deepEqual(await c.headBlob('acme/derived', digest), { digest, size: data.length });
+    if (!fallback.mounted) await c.uploads.complete(fallback.session, digest, data.length, data);
+    assert.deepEqual(await c.blobs.head('acme/derived', digest), { digest, size: data.length });
   });
 
   test('Quay → Quay: an index with two platforms is copied by a robot with creator rights, byte-exact', async () => {
@@ -202,10 +202,10 @@ describe('RegistryClient against the Quay emulator', () => {
       );
       assert.equal(copied.digest, pushed.digest);
       assert.deepEqual(stats, { blobsUploaded: 4, blobsSkipped: 0, blobsMounted: 0, manifests: 3 });
-      const atTarget = await to.getManifest('mirror/multi', 'v2');
+      const atTarget = await to.manifests.get('mirror/multi', 'v2');
       assert.ok(atTarget.bytes.equals(pushed.manifest));
       assert.equal(atTarget.mediaType, MediaTypes.ociIndex);
-      assert.deepEqual(await to.listTags('mirror/multi'), ['v2']);
+      assert.deepEqual(await to.tags.list('mirror/multi'), ['v2']);
       assert.deepEqual(target.internalErrors, []);
     } finally {
       await target.close();
@@ -216,11 +216,11 @@ describe('RegistryClient against the Quay emulator', () => {
     const data = deterministicBytes('resumable', 3 * 1024 * KiB);
     const { digest } = await quay.seed.blob('acme/big', data);
     const c = alice();
-    await c.headBlob('acme/big', digest); // token first, so the fault hits the download itself
+    await c.blobs.head('acme/big', digest); // token first, so the fault hits the download itself
     const path = `/v2/acme/big/blobs/${digest}`;
     quay.faults.add({ method: 'GET', path, times: 2, action: { type: 'truncate', afterBytes: 700 * KiB } });
 
-    const blob = await c.openBlob('acme/big', digest, { size: data.length });
+    const blob = await c.blobs.open('acme/big', digest, { size: data.length });
     assert.deepEqual(await streamDigest(blob.body), { digest, size: data.length });
     assert.deepEqual(blob.stats, { bytes: data.length, resumes: 2 });
     assert.deepEqual(
@@ -255,7 +255,7 @@ describe('RegistryClient against the Quay emulator', () => {
     try {
       const { port } = storage.address() as AddressInfo;
       const c = alice();
-      await c.headBlob('acme/redirected', digest);
+      await c.blobs.head('acme/redirected', digest);
       const path = `/v2/acme/redirected/blobs/${digest}`;
       quay.faults.add({
         method: 'GET',
@@ -268,7 +268,7 @@ describe('RegistryClient against the Quay emulator', () => {
           headers: { location: `http://127.0.0.1:${port}/b?X-Amz-Signature=s3cr3t` },
         },
       });
-      const blob = await c.openBlob('acme/redirected', digest, { size: data.length });
+      const blob = await c.blobs.open('acme/redirected', digest, { size: data.length });
       assert.deepEqual(await streamDigest(blob.body), { digest, size: data.length });
       assert.equal(blob.stats.resumes, 1);
       assert.deepEqual(seen, [
@@ -294,10 +294,10 @@ describe('RegistryClient against the Quay emulator', () => {
     const data = deterministicBytes('hopeless', 2 * 1024 * KiB);
     const { digest } = await quay.seed.blob('acme/hopeless', data);
     const c = client({ credentials: { username: 'alice', password: alicePassword }, maxBlobResumes: 2 });
-    await c.headBlob('acme/hopeless', digest);
+    await c.blobs.head('acme/hopeless', digest);
     const path = `/v2/acme/hopeless/blobs/${digest}`;
     quay.faults.add({ method: 'GET', path, times: 10, action: { type: 'truncate', afterBytes: 256 * KiB } });
-    const blob = await c.openBlob('acme/hopeless', digest);
+    const blob = await c.blobs.open('acme/hopeless', digest);
     await assert.rejects(streamDigest(blob.body), (error: unknown) => {
       assert.ok(error instanceof BlobReadError);
       assert.equal(error.resumes, 2);
@@ -315,7 +315,7 @@ describe('RegistryClient against the Quay emulator', () => {
     const data = Buffer.from('the real content of this blob');
     const { digest } = await quay.seed.blob('acme/tampered', data);
     const c = alice();
-    await c.headBlob('acme/tampered', digest);
+    await c.blobs.head('acme/tampered', digest);
     const path = `/v2/acme/tampered/blobs/${digest}`;
     const forged = 'THE REAL CONTENT OF THIS BLOB';
     quay.faults.add({
@@ -330,7 +330,7 @@ describe('RegistryClient against the Quay emulator', () => {
       },
     });
 
-    const read = await c.openBlob('acme/tampered', digest);
+    const read = await c.blobs.open('acme/tampered', digest);
     await assert.rejects(streamDigest(read.body), (error: unknown) => {
       assert.ok(error instanceof DigestMismatchError);
       assert.equal(error.expected, digest);
@@ -338,18 +338,18 @@ describe('RegistryClient against the Quay emulator', () => {
       return true;
     });
 
-    const source = await c.openBlob('acme/tampered', digest, { size: data.length });
+    const source = await c.blobs.open('acme/tampered', digest, { size: data.length });
     await assert.rejects(
-      c.uploadBlob('acme/copy-of-tampered', digest, data.length, source.body),
+      c.uploads.upload('acme/copy-of-tampered', digest, data.length, source.body),
       DigestMismatchError,
     );
-    assert.equal(await c.headBlob('acme/copy-of-tampered', digest, { forPush: true }), undefined);
+    assert.equal(await c.blobs.head('acme/copy-of-tampered', digest, { forPush: true }), undefined);
   });
 
   test('a manifest fetched by digest must hash to it', async () => {
     const pushed = await quay.seed.pushImage('acme/strict', 'v1');
     const c = alice();
-    await c.headManifest('acme/strict', 'v1');
+    await c.manifests.head('acme/strict', 'v1');
     quay.faults.add({
       method: 'GET',
       path: `/v2/acme/strict/manifests/${pushed.digest}`,
@@ -361,8 +361,8 @@ describe('RegistryClient against the Quay emulator', () => {
         headers: { 'content-type': pushed.mediaType },
       },
     });
-    await assert.rejects(c.getManifest('acme/strict', pushed.digest), DigestMismatchError);
-    assert.equal((await c.getManifest('acme/strict', pushed.digest)).digest, pushed.digest);
+    await assert.rejects(c.manifests.get('acme/strict', pushed.digest), DigestMismatchError);
+    assert.equal((await c.manifests.get('acme/strict', pushed.digest)).digest, pushed.digest);
   });
 
   test('tags are listed across pages by following Link', async () => {
@@ -370,7 +370,7 @@ describe('RegistryClient against the Quay emulator', () => {
     await quay.seed.pushImage('acme/paged', tags);
     const c = alice();
     quay.requests.length = 0;
-    assert.deepEqual(await c.listTags('acme/paged', { pageSize: 2 }), tags);
+    assert.deepEqual(await c.tags.list('acme/paged', { pageSize: 2 }), tags);
     assert.deepEqual(
       quay
         .requestsTo({ path: '/v2/acme/paged/tags/list' })
@@ -384,7 +384,7 @@ describe('RegistryClient against the Quay emulator', () => {
     const tags = ['a', 'b', 'c', 'd', 'e'];
     await quay.seed.pushImage('acme/cutpages', tags);
     const c = alice();
-    await c.listTags('acme/cutpages', { pageSize: 2 }); // token first, so the faults hit the pages
+    await c.tags.list('acme/cutpages', { pageSize: 2 }); // token first, so the faults hit the pages
     quay.requests.length = 0;
     quay.faults.add({
       method: 'GET',
@@ -392,7 +392,7 @@ describe('RegistryClient against the Quay emulator', () => {
       times: 2,
       action: { type: 'truncate', afterBytes: 5 },
     });
-    assert.deepEqual(await c.listTags('acme/cutpages', { pageSize: 2 }), tags);
+    assert.deepEqual(await c.tags.list('acme/cutpages', { pageSize: 2 }), tags);
     assert.deepEqual(
       quay.requestsTo({ path: '/v2/acme/cutpages/tags/list' }).map((r) => [r.query, r.fault]),
       [
@@ -412,20 +412,20 @@ describe('RegistryClient against the Quay emulator', () => {
       artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
     });
     const c = alice();
-    const all = await c.referrers('acme/signed', subject.digest);
+    const all = await c.referrers.list('acme/signed', subject.digest);
     assert.ok(all.supported);
     assert.deepEqual(
       all.manifests.map((m) => [m.digest, m.artifactType]),
       [[signature.digest, 'application/vnd.dev.cosign.artifact.sig.v1+json']],
     );
-    const none = await c.referrers('acme/signed', subject.digest, {
+    const none = await c.referrers.list('acme/signed', subject.digest, {
       artifactType: 'application/vnd.example.sbom',
     });
     assert.deepEqual(none, { supported: true, manifests: [], filteredByRegistry: true });
 
     quay.features.referrersApi = false;
     try {
-      assert.deepEqual(await c.referrers('acme/signed', subject.digest), { supported: false });
+      assert.deepEqual(await c.referrers.list('acme/signed', subject.digest), { supported: false });
     } finally {
       quay.features.referrersApi = true;
     }

@@ -69,8 +69,8 @@ describe('import walls', () => {
         .sort(),
       [
         'apply -> mirror: an engine imports another engine',
-        'config -> quay: climbs from floor 1 to 2',
-        'mirror -> cli: climbs from floor 4 to 5',
+        'config -> quay: climbs from floor 1 to 3',
+        'mirror -> cli: climbs from floor 5 to 6',
         'mirror/plan -> mirror/podman: climbs from floor 2 to 4',
         'mirror/podman -> mirror/native: an engine imports another engine',
       ],

@@ -56,7 +56,14 @@ describe('scripts/run-tests.mjs', () => {
       .map((name) => `dist/test/${name}`)
       .sort();
     const files = config.argv.filter((arg) => arg.endsWith('.test.js'));
-    assert.deepEqual(files, built, 'every built test file is run');
+    // Those against real Quay run in `npm run test:real-quay` (they need real Quay's Debian packages).
+    const realQuay = built.filter((name) => name.startsWith('dist/test/real-quay/'));
+    assert.ok(realQuay.length > 0, 'the real-Quay tests are built');
+    assert.deepEqual(
+      files,
+      built.filter((name) => !realQuay.includes(name)),
+      'every built test file but the real-Quay ones is run',
+    );
     assert.ok(files.includes(`dist/test/unit/${basename(import.meta.url)}`));
   });
 

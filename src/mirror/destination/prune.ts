@@ -41,7 +41,7 @@ export async function pruneDestination(
           };
         }
         await limiter.run([endpoint.host], () =>
-          endpoint.registry.deleteManifest(destination.path, ref.digest),
+          endpoint.registry.manifests.delete(destination.path, ref.digest),
         );
         return ref;
       } catch (error) {

@@ -197,7 +197,7 @@ export class BlobTransfers {
       const head =
         owned.target.created !== true &&
         (await this.#limiter.run([endpoint.host], () =>
-          endpoint.registry.headBlob(repository, digest, { forPush: true }),
+          endpoint.registry.blobs.head(repository, digest, { forPush: true }),
         ));
       if (head) {
         this.stats.present += 1;
@@ -207,7 +207,7 @@ export class BlobTransfers {
       const from = [...this.#holderSet(endpoint.host, digest)].find((r) => r !== repository);
       if (from === undefined) return { owned, next: 'upload', session: undefined };
       const mount = await this.#limiter.run([endpoint.host], () =>
-        endpoint.registry.mountBlob(repository, digest, from),
+        endpoint.registry.uploads.mount(repository, digest, from),
       );
       if (!mount.mounted) return { owned, next: 'upload', session: mount.session };
       this.stats.mounts += 1;
@@ -257,14 +257,16 @@ export class BlobTransfers {
     const hosts = [source.endpoint.host, ...round.map((r) => r.owned.target.endpoint.host)];
     return this.#limiter.run(hosts, async () => {
       const cancel = (session: UploadSession | undefined, endpoint: Endpoint) =>
-        session ? endpoint.registry.cancelUpload(session).catch(() => undefined) : undefined;
+        session ? endpoint.registry.uploads.cancel(session).catch(() => undefined) : undefined;
       // The source GET and the upload sessions (a POST each) are started together: neither waits for the other.
-      const opening = source.endpoint.registry.openBlob(source.repository, blob.digest, { size: blob.size });
+      const opening = source.endpoint.registry.blobs.open(source.repository, blob.digest, {
+        size: blob.size,
+      });
       const starting = Promise.all(
         round.map(async ({ owned, session }) => {
           try {
             const { endpoint, repository } = owned.target;
-            return { session: session ?? (await endpoint.registry.startUpload(repository)) };
+            return { session: session ?? (await endpoint.registry.uploads.start(repository)) };
           } catch (error) {
             return { error: asError(error) };
           }
@@ -298,7 +300,7 @@ export class BlobTransfers {
           const branch = branches[b];
           try {
             if (!branch) throw new Error('internal: no stream branch for an upload');
-            await endpoint.registry.completeUpload(session, blob.digest, blob.size, branch);
+            await endpoint.registry.uploads.complete(session, blob.digest, blob.size, branch);
             return undefined;
           } catch (error) {
             branch?.destroy();

@@ -93,7 +93,7 @@ export class ManifestCopier {
           if (d.failure !== undefined) return;
           try {
             await this.#limiter.run([d.endpoint.host], () =>
-              d.endpoint.registry.putManifest(d.repository, ref, manifest),
+              d.endpoint.registry.manifests.put(d.repository, ref, manifest),
             );
           } catch (error) {
             d.failure ??= asError(error);
@@ -126,7 +126,7 @@ export class ManifestCopier {
     if (destination.created === true) return false;
     try {
       const head = await this.#limiter.run([destination.endpoint.host], () =>
-        destination.endpoint.registry.headManifest(destination.repository, digest, { forPush: true }),
+        destination.endpoint.registry.manifests.head(destination.repository, digest, { forPush: true }),
       );
       if (head) this.#present.add(presentKey(destination, digest));
       return head !== undefined;
@@ -140,7 +140,7 @@ export class ManifestCopier {
     let manifest = this.#manifests.get(digest);
     if (!manifest) {
       manifest = this.#limiter.run([source.endpoint.host], () =>
-        source.endpoint.registry.getManifest(source.repository, digest),
+        source.endpoint.registry.manifests.get(source.repository, digest),
       );
       this.#manifests.set(digest, manifest);
       manifest.catch(() => this.#manifests.delete(digest));
@@ -152,10 +152,10 @@ export class ManifestCopier {
   async #referrers(source: BlobLocation, digest: string, destinations: readonly CopyDestination[]) {
     const live = destinations.filter((d) => d.failure === undefined);
     if (live.length === 0 || this.#noReferrers.has(source.endpoint.host)) return;
-    let result: Awaited<ReturnType<BlobLocation['endpoint']['registry']['referrers']>>;
+    let result: Awaited<ReturnType<BlobLocation['endpoint']['registry']['referrers']['list']>>;
     try {
       result = await this.#limiter.run([source.endpoint.host], () =>
-        source.endpoint.registry.referrers(source.repository, digest),
+        source.endpoint.registry.referrers.list(source.repository, digest),
       );
     } catch (error) {
       const failure = new Error(

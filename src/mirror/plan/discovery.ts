@@ -34,7 +34,7 @@ export async function discoverRepositories(
   }
   const paths = endpoint.api
     ? await quayRepositories(endpoint, side.mapping === undefined ? organizations : EVERYTHING, log)
-    : await endpoint.registry.catalog();
+    : await endpoint.registry.tags.catalog();
   const selected = new Set<string>();
   for (const path of paths) {
     const logical = logicalPathOf(side, path);

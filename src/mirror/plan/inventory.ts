@@ -49,7 +49,7 @@ export async function readSourceTags(
     }
   }
   try {
-    const names = await limiter.run([endpoint.host], () => endpoint.registry.listTags(path));
+    const names = await limiter.run([endpoint.host], () => endpoint.registry.tags.list(path));
     return names.map((name) => ({ name }));
   } catch (error) {
     if (error instanceof RegistryError && error.status === 404) throw missing();
@@ -67,7 +67,7 @@ export async function resolveDigests(
   const resolved = await Promise.all(
     tags.map(async (tag) => {
       if (tag.digest !== undefined) return tag;
-      const head = await limiter.run([endpoint.host], () => endpoint.registry.headManifest(path, tag.name));
+      const head = await limiter.run([endpoint.host], () => endpoint.registry.manifests.head(path, tag.name));
       return head === undefined ? undefined : { ...tag, digest: head.digest };
     }),
   );
@@ -141,7 +141,7 @@ async function headInto(
       const key = presenceKey(ref);
       try {
         const head = await limiter.run([endpoint.host], () =>
-          endpoint.registry.headManifest(path, key, { forPush }),
+          endpoint.registry.manifests.head(path, key, { forPush }),
         );
         if (head) into.set(key, head.digest);
       } catch (error) {
@@ -166,7 +166,7 @@ async function listTagsIfReadable(
   limiter: HostLimiter,
 ): Promise<string[] | 'missing' | undefined> {
   try {
-    return await limiter.run([endpoint.host], () => endpoint.registry.listTags(path, { forPush }));
+    return await limiter.run([endpoint.host], () => endpoint.registry.tags.list(path, { forPush }));
   } catch (error) {
     if (error instanceof RegistryError && error.status === 404) return 'missing';
     if (error instanceof RegistryError && (error.status === 401 || error.status === 403)) return undefined;

@@ -81,7 +81,7 @@ export class ImageIds {
 
   async #resolve(endpoint: Endpoint, repository: string, digest: string): Promise<PodmanImage> {
     const read = (reference: string) =>
-      this.#limiter.run([endpoint.host], () => endpoint.registry.getManifest(repository, reference));
+      this.#limiter.run([endpoint.host], () => endpoint.registry.manifests.get(repository, reference));
     let manifest: Manifest = await read(digest);
     let fromIndex = false;
     if (manifest.kind === 'index') {

@@ -5,9 +5,10 @@
  */
 
 import type { QuayInstanceConfig } from '../../config/sections/shared.js';
+import { findRegistryCredentials, type RegistryCredential } from '../../credentials/index.js';
 import type { QuayClient } from '../../quay/client.js';
 import { quayClientFor } from '../../quay/from-config.js';
-import { findRegistryCredentials, RegistryClient, type RegistryCredentials } from '../../registry/index.js';
+import { RegistryClient } from '../../registry/index.js';
 import type { Logger } from '../../report/logger.js';
 import type { Redactor } from '../../secrets/redactor.js';
 
@@ -65,7 +66,7 @@ export function registryCredentials(
   host: string,
   token: string | undefined,
   context: Omit<EndpointContext, 'connectionsPerOrigin'>,
-): RegistryCredentials | undefined {
+): RegistryCredential | undefined {
   const password = instance.password?.reveal();
   if (instance.username !== undefined && password !== undefined) {
     return { username: instance.username, password };

@@ -1,3 +1,8 @@
+/**
+ * Content digests: `sha256:<hex>` of exact bytes, a pass-through stream that verifies a blob as it flows, and
+ * the check of bytes against a digest (OCI image-spec "Digests"; distribution-spec "Pulling blobs": a client
+ * verifies what it received). Computation only, no I/O.
+ */
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DigestMismatchError } from './errors.js';

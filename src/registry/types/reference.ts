@@ -2,9 +2,11 @@
  * Image references: `host[:port]/path/name[:tag][@sha256:<hex>]`, following the grammar of
  * distribution/reference (`reference.go`) and the OCI distribution-spec's name, tag and digest rules.
  */
+import { DOCKER_HUB, normalizeRegistry } from '../../credentials/registry-host.js';
 import { InvalidReferenceError } from './errors.js';
 
-export const DOCKER_HUB = 'docker.io';
+/** Docker Hub's name and the host normalizer sit with the auth.json lookup, in src/credentials. */
+export { DOCKER_HUB, normalizeRegistry };
 export const DEFAULT_TAG = 'latest';
 /** distribution/reference: `NameTotalLengthMax`, counted over `host/path`. */
 const MAX_NAME_LENGTH = 255;
@@ -33,7 +35,6 @@ const IPV6_HOST = /^\[[a-fA-F0-9:.]+(?:%[\w.-]+)?\]$/;
 export const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 /** OCI image-spec descriptor digest grammar: `algorithm ":" encoded`. */
 const ANY_DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 export function parseReference(input: string, options: ParseReferenceOptions = {}): ImageReference {
   const fail = (problem: string): never => {
@@ -105,12 +106,6 @@ export function manifestReferenceOf(ref: ImageReference): string {
     throw new InvalidReferenceError(formatReference(ref), 'it has neither a tag nor a digest');
   }
   return value;
-}
-
-/** Lower-case host; Docker Hub's aliases become `docker.io`. */
-export function normalizeRegistry(registry: string): string {
-  const lower = registry.toLowerCase();
-  return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
 }
 
 /** Why `registry` is not `host[:port]`, or undefined when it is. */

@@ -1,21 +1,18 @@
 /**
- * Registry credentials from the files podman, skopeo, docker and Tekton use: containers `auth.json`
+ * Reading registry credentials from the files podman, skopeo, docker and Tekton use: containers `auth.json`
  * (containers-auth.json(5)), docker `config.json`, and a mounted `.dockerconfigjson` (a
- * `kubernetes.io/dockerconfigjson` Secret in a Tekton workspace). Credential helpers are not run.
+ * `kubernetes.io/dockerconfigjson` Secret in a Tekton workspace). Credential helpers are not run. Writing
+ * them is auth-file.ts.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { Redactor } from '../secrets/redactor.js';
-import { normalizeRegistry } from './reference.js';
+import type { RegistryCredential } from './auth-file.js';
+import { normalizeRegistry } from './registry-host.js';
 
-export interface RegistryCredentials {
-  username: string;
-  password: string;
-}
-
-export interface FoundCredentials extends RegistryCredentials {
+export interface FoundCredential extends RegistryCredential {
   /** The file the entry came from. */
   file: string;
   /** The `auths` key that matched (`quay.example.com`, `quay.example.com/acme`, `https://…/v1/`). */
@@ -67,7 +64,7 @@ export function findRegistryCredentials(
   registry: string,
   repository: string | undefined,
   options: CredentialLookupOptions = {},
-): FoundCredentials | undefined {
+): FoundCredential | undefined {
   const given = new Set((options.files ?? []).flatMap(expandGiven));
   for (const file of credentialFileCandidates(options)) {
     const text = readIfPresent(file, given.has(file));
@@ -117,7 +114,7 @@ function lookupIn(
   text: string,
   registry: string,
   repository: string | undefined,
-): FoundCredentials | undefined {
+): FoundCredential | undefined {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,4 +1,9 @@
-import type { HttpError } from '../http/index.js';
+/**
+ * What a registry call can fail with: bad references and manifests, digest mismatches, error statuses with
+ * the registry's OCI error body (distribution-spec "Error Codes"), token failures, broken downloads and
+ * protocol breaches. Types only, no I/O.
+ */
+import type { HttpError } from '../../http/index.js';
 
 /** An image reference, repository name, tag or digest that does not follow the distribution grammar. */
 export class InvalidReferenceError extends Error {
