@@ -158,8 +158,10 @@ mirror-repos:
     );
     process.stdout.write(`${json.stdout}\n`);
     if (failures.length === 0) {
-      const onEast = await countOnQuay(east.url, readFileSync(tokenFile, 'utf8').trim());
-      const onWest = await countOnQuay(west.url, westToken);
+      const [onEast, onWest] = await Promise.all([
+        countOnQuay(east.url, readFileSync(tokenFile, 'utf8').trim()),
+        countOnQuay(west.url, westToken),
+      ]);
       process.stdout.write(
         `\nDemo finished: Quay east has ${onEast.organizations} organizations and ${onEast.robots} robots, west has ${onWest.repositories} mirrored repositories; the second runs changed nothing.\n`,
       );
