@@ -1,16 +1,26 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { type QuayEmulator, startQuayEmulator } from '../test/support/quay-emulator/index.js';
+import { copyImages } from './copy-images.js';
+import { type Emulators, startEmulators } from './emulators.js';
+import { countOnQuay } from './quay-counts.js';
 
 /**
  * `npm run demo`: two emulated Quay instances and an upstream registry on loopback, then the real
  * entrypoints against them: quay-init, create-robots and proxycache, the same again (no change), a
- * mirror plan, and what a config mistake looks like. No external service is contacted.
+ * mirror plan, and what a config mistake looks like. No external service is contacted. The emulators
+ * run as a service of their own (emulators.ts): the demo reaches them over HTTP only, as it would a
+ * real Quay.
  */
 const TASKS_DIR = fileURLToPath(new URL('../bin/', import.meta.url));
+/** Pushed to east before the first mirror run, from the upstream registry (where the emulator has them). */
+const IMAGES: { repository: string; tags: string[]; index?: boolean }[] = [
+  { repository: 'team-alpha/web', tags: ['1.4.2', 'latest'] },
+  { repository: 'team-alpha/api', tags: ['2.0'], index: true },
+  { repository: 'team-beta/tools', tags: ['1'] },
+];
 const bold = (text: string) => (process.stdout.isTTY ? `\u001b[1m${text}\u001b[0m` : text);
 
 interface Step {
@@ -18,7 +28,7 @@ interface Step {
   task: string;
   args: string[];
   expectExit?: number;
-  /** Work done in-process before the step (seeding the emulated source with images). */
+  /** Work done before the step (pushing images to the source). */
   before?: () => Promise<void>;
 }
 
@@ -39,17 +49,27 @@ async function run(step: Step, env: NodeJS.ProcessEnv): Promise<{ ok: boolean; s
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'quay-tasks-demo-'));
-  const servers: QuayEmulator[] = [];
+  let emulators: Emulators<'east' | 'west' | 'upstream'> | undefined;
   try {
-    const east = await startQuayEmulator({
-      features: { userInitialize: true, proxyCache: true },
-      superUsers: ['quayadmin'],
-      ssrfAllowedHosts: ['127.0.0.1'],
+    emulators = await startEmulators({
+      east: {
+        features: { userInitialize: true, proxyCache: true },
+        superUsers: ['quayadmin'],
+        ssrfAllowedHosts: ['127.0.0.1'],
+      },
+      west: { superUsers: ['admin'], users: [{ username: 'admin' }] },
+      // The images the demo pushes to east once quay-init has made their organizations.
+      upstream: {
+        repositories: IMAGES.map(({ repository, tags, index }) => ({
+          path: repository,
+          tags,
+          ...(index ? { platforms: [{ architecture: 'amd64' }, { architecture: 'arm64' }] } : {}),
+          public: true,
+        })),
+      },
     });
-    const west = await startQuayEmulator({ superUsers: ['admin'] });
-    const upstream = await startQuayEmulator();
-    servers.push(east, west, upstream);
-    const westToken = west.seed.userWithToken('admin').token;
+    const { east, west, upstream } = emulators.instances;
+    const westToken = west.tokens.admin ?? '';
     process.stdout.write(
       `Emulated Quay instances: east ${east.url} (empty), west ${west.url}, upstream registry ${upstream.url}\n`,
     );
@@ -111,9 +131,8 @@ mirror-repos:
           process.stdout.write(
             '\n(images pushed to east: team-alpha/web 1.4.2 and latest, team-alpha/api 2.0 as a two-platform index, team-beta/tools 1)\n',
           );
-          await east.seed.pushImage('team-alpha/web', ['1.4.2', 'latest']);
-          await east.seed.pushIndex('team-alpha/api', '2.0');
-          await east.seed.pushImage('team-beta/tools', ['1']);
+          const credentials = `$oauthtoken:${readFileSync(tokenFile, 'utf8').trim()}`;
+          await copyImages(upstream, { url: east.url, credentials }, IMAGES);
         },
       },
       { title: 'mirror-repos again: no change, no blob moved', task: 'mirror-repos', args: both },
@@ -138,14 +157,20 @@ mirror-repos:
       env,
     );
     process.stdout.write(`${json.stdout}\n`);
-    process.stdout.write(
-      failures.length === 0
-        ? `\nDemo finished: Quay east has ${east.state.orgs.size} organizations and ${east.state.robots.size} robots, west has ${west.state.repos.size} mirrored repositories; the second runs changed nothing.\n`
-        : `\nDemo FAILED: ${failures.join('; ')}\n`,
-    );
+    if (failures.length === 0) {
+      const [onEast, onWest] = await Promise.all([
+        countOnQuay(east.url, readFileSync(tokenFile, 'utf8').trim()),
+        countOnQuay(west.url, westToken),
+      ]);
+      process.stdout.write(
+        `\nDemo finished: Quay east has ${onEast.organizations} organizations and ${onEast.robots} robots, west has ${onWest.repositories} mirrored repositories; the second runs changed nothing.\n`,
+      );
+    } else {
+      process.stdout.write(`\nDemo FAILED: ${failures.join('; ')}\n`);
+    }
     process.exitCode = failures.length === 0 ? 0 : 1;
   } finally {
-    await Promise.all(servers.map((s) => s.close()));
+    await emulators?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,16 +1,15 @@
 export { type AuthChallenge, type AuthRequest, type AuthStrategy, basicAuth, bearerAuth } from './auth.js';
+export { createHttpClient, HttpClient } from './client.js';
 export {
-  createHttpClient,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_CONNECTIONS_PER_ORIGIN,
   DEFAULT_MAX_REDIRECTS,
   DEFAULT_TIMEOUTS,
-  HttpClient,
   type HttpClientOptions,
   type HttpLogger,
   type HttpTimeouts,
   type SleepFn,
-} from './client.js';
+} from './client-options.js';
 export {
   HttpBodyError,
   type HttpBodyErrorReason,

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -16,5 +18,22 @@ test('the demo runs every step against the emulators and ends well', async () =>
   assert.match(
     out,
     /Demo finished: Quay east has 4 organizations and 2 robots, west has 3 mirrored repositories; the second runs changed nothing\./,
+  );
+});
+
+/** The demo treats the emulators as an outside service (demo/emulators.ts), as it would a real Quay. */
+test('the demo loads no code of test/ (it starts the emulators as a program)', () => {
+  const dir = fileURLToPath(new URL('../../../demo/', import.meta.url));
+  const imports = readdirSync(dir)
+    .filter((name) => name.endsWith('.ts'))
+    .flatMap((name) =>
+      [...readFileSync(join(dir, name), 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map(
+        (m) => `${name}: ${m[1]}`,
+      ),
+    );
+  assert.ok(imports.length > 0);
+  assert.deepEqual(
+    imports.filter((line) => /: (\.\.\/)+test\//.test(line)),
+    [],
   );
 });

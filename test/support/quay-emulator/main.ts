@@ -1,5 +1,5 @@
 /**
- * Standalone launcher for manual use and the demo:
+ * Standalone launcher of one emulator, for manual use (the demo starts serve.ts, which takes a JSON spec):
  *
  *   node dist/test/support/quay-emulator/main.js --port 0 [--host 127.0.0.1] [--blob-dir DIR]
  *        [--feature proxyCache=true ...] [--super-user NAME ...] [--admin NAME] [--no-seed]
