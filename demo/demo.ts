@@ -131,7 +131,7 @@ mirror-repos:
           process.stdout.write(
             '\n(images pushed to east: team-alpha/web 1.4.2 and latest, team-alpha/api 2.0 as a two-platform index, team-beta/tools 1)\n',
           );
-          const credentials = `$oauthtoken:${readFileSync(tokenFile, 'utf8').trim()}`;
+          const credentials = { username: '$oauthtoken', password: readFileSync(tokenFile, 'utf8').trim() };
           await copyImages(upstream, { url: east.url, credentials }, IMAGES);
         },
       },
