@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The import graph of src/ (and tasks/): files, folder-level arrows, circles and arrows that climb.
-// `node scripts/import-graph.mjs` prints it; test/unit/import-walls.test.ts keeps the walls with it.
+// `node scripts/import-graph.mjs` prints it; test/project/import-walls.test.ts keeps the walls with it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { type RegistryClient, sha256Digest } from '../../src/registry/index.js';
-import { pushImage, type TestImage } from '../registry/_images.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { readerFor, registryInstance, runMirror } from '../support/mirror-fixture.js';
 import { imageOf, layer } from '../support/mirror-images.js';
 import { taskScript } from '../support/paths.js';
+import { pushImage, type TestImage } from '../support/registry-images.js';
 import { type RegistryServer, startRegistryServer } from '../support/registry-server.js';
 import { tempDir, writeFile } from '../support/temp.js';
 

@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type Manifest, RegistryClient } from '../../src/registry/index.js';
-import { index, pushImage, pushIndex } from '../registry/_images.js';
 import { readerFor, registryInstance, runMirror } from '../support/mirror-fixture.js';
 import { configDigest, runnableImage } from '../support/podman-images.js';
+import { index, pushImage, pushIndex } from '../support/registry-images.js';
 import { type RegistryServer, startRegistryServer } from '../support/registry-server.js';
 import { tempDir } from '../support/temp.js';
 

@@ -8,7 +8,6 @@ import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { type RegistryClient, sha256Digest } from '../../src/registry/index.js';
-import { image, index, pushImage, pushIndex } from '../registry/_images.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import {
   type MirrorQuay,
@@ -19,6 +18,7 @@ import {
   startMirrorQuay,
 } from '../support/mirror-fixture.js';
 import { imageOf, layer } from '../support/mirror-images.js';
+import { image, index, pushImage, pushIndex } from '../support/registry-images.js';
 import { type RegistryServer, startRegistryServer } from '../support/registry-server.js';
 
 describe('mirror-repos between docker-registry processes', () => {

@@ -9,9 +9,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RegistryClient } from '../../src/registry/index.js';
-import { pushImage } from '../registry/_images.js';
 import { imageOf, layer } from '../support/mirror-images.js';
 import { type RealQuay, startRealQuay } from '../support/real-quay.js';
+import { pushImage } from '../support/registry-images.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp.js';
 

@@ -1,6 +1,6 @@
 /** Test images for plain registries whose layers are given, so several images can share one. */
 import { MediaTypes, sha256Digest } from '../../src/registry/index.js';
-import { blob, deterministicBytes, type TestBlob, type TestImage } from '../registry/_images.js';
+import { blob, deterministicBytes, type TestBlob, type TestImage } from './registry-images.js';
 
 /** A layer of deterministic bytes. */
 export function layer(seed: string, size = 2048): TestBlob {

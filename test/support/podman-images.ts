@@ -1,11 +1,11 @@
 /**
  * Tiny images that podman accepts: each layer a real gzipped tar (one small file), the config's
  * `rootfs.diff_ids` the sha256 of the uncompressed tar (podman checks it, local-infra.md §2). The images of
- * test/registry/_images.ts have random bytes as layers, which only registry-to-registry copies accept.
+ * test/support/registry-images.ts have random bytes as layers, which only registry-to-registry copies accept.
  */
 import { gzipSync } from 'node:zlib';
 import { MediaTypes, sha256Digest } from '../../src/registry/index.js';
-import { blob, type TestImage, type TestManifest } from '../registry/_images.js';
+import { blob, type TestImage, type TestManifest } from './registry-images.js';
 
 /** A ustar archive holding one regular file. */
 export function tarOf(name: string, content: string | Buffer): Buffer {
