@@ -32,6 +32,16 @@ export async function ensureRobots(robots: readonly RobotSpec[], deps: EnsureRob
   let tokenUser: Promise<string> | undefined;
   // One robot listing per organization gives every robot's teams (Quay has no per-robot team call).
   const teamsByOrg = new Map<string, Promise<Map<string, string[]>>>();
+  // One repository listing per namespace tells which permissions can be granted at all.
+  const repositoriesByNamespace = new Map<string, Promise<Set<string>>>();
+  const repositoriesOf = (namespace: string): Promise<Set<string>> => {
+    let listing = repositoriesByNamespace.get(namespace);
+    if (!listing) {
+      listing = deps.quay.listRepositories(namespace).then((list) => new Set(list.map((r) => r.name)));
+      repositoriesByNamespace.set(namespace, listing);
+    }
+    return listing;
+  };
   const teamsOf = (organization: string, fullName: string): Promise<string[]> => {
     let listing = teamsByOrg.get(organization);
     if (!listing) {
@@ -57,7 +67,7 @@ export async function ensureRobots(robots: readonly RobotSpec[], deps: EnsureRob
           );
         }
       }
-      await ensureOne(spec, namespace, fullName, ref, deps, teamsOf);
+      await ensureOne(spec, namespace, fullName, ref, deps, { teamsOf, repositoriesOf });
     } catch (error) {
       recordItemFailure(deps, ref, error);
     }
@@ -70,9 +80,13 @@ async function ensureOne(
   fullName: string,
   ref: string,
   deps: EnsureRobotsDeps,
-  teamsOf: (organization: string, fullName: string) => Promise<string[]>,
+  lookups: {
+    teamsOf: (organization: string, fullName: string) => Promise<string[]>;
+    repositoriesOf: (namespace: string) => Promise<Set<string>>;
+  },
 ): Promise<void> {
   const { quay, dryRun, report, log } = deps;
+  const { teamsOf } = lookups;
   const owner: RobotOwner =
     spec.organization !== undefined ? { organization: spec.organization } : { user: namespace };
   const existing = await quay.getRobot(owner, spec.name);
@@ -88,6 +102,17 @@ async function ensureOne(
     }
     log.info(`${ref}: ${existing ? (dryRun ? 'would delete' : 'deleted') : 'absent'}`);
     return;
+  }
+
+  // Before anything changes: Quay grants permissions only on existing repositories (a PUT on a missing one
+  // is a 500, data/model/permission.py __set_entity_repo_permission), so this robot is refused whole.
+  const repositories = await lookups.repositoriesOf(namespace);
+  const missing = spec.permissions.map((p) => p.repository).filter((name) => !repositories.has(name));
+  if (missing.length > 0) {
+    throw new Error(
+      `permissions on ${missing.map((name) => `${namespace}/${name}`).join(', ')}: no such repository; Quay ` +
+        'grants permissions only on existing repositories (create it first, or push to it once); nothing was changed for this robot',
+    );
   }
 
   const changes: string[] = [];

@@ -129,6 +129,30 @@ ${deployer}
     const second = await fx.run('create-robots', ['--config', cfg, '--output', 'json']);
     assert.deepEqual(actions(reportOf(second)), { 'robot/team-alpha+deployer': 'unchanged' });
   });
+
+  test('a permission on a repository that does not exist: that robot is refused whole, the others go on', async () => {
+    const cfg = fx.config(`create-robots:
+  robots:
+    - {name: pusher, organization: team-alpha, permissions: [{repository: web, role: write}, {repository: not-yet, role: write}]}
+    - {name: reader, organization: team-alpha, permissions: [{repository: web, role: read}]}
+`);
+    const result = await fx.run('create-robots', ['--config', cfg, '--output', 'json']);
+    assert.equal(result.exitCode, 1, result.stderr);
+    const report = reportOf(result);
+    assert.deepEqual(actions(report), {
+      'robot/team-alpha+pusher': 'failed',
+      'robot/team-alpha+reader': 'created',
+    });
+    const failed = report.items.find((i) => i.ref === 'robot/team-alpha+pusher');
+    assert.match(
+      `${failed?.error ?? ''} ${failed?.detail ?? ''}`,
+      /permissions on team-alpha\/not-yet: no such repository; .*nothing was changed for this robot/,
+    );
+    assert.equal(robot('team-alpha+pusher'), undefined, 'the robot was not created');
+    assert.equal(permission('web', 'team-alpha+pusher'), undefined);
+    assert.equal(permission('web', 'team-alpha+reader'), 'read');
+    assert.deepEqual(fx.quay.internalErrors, []);
+  });
 });
 
 describe('create-robots: the errors a user meets', () => {

@@ -213,6 +213,22 @@ mirror-repos:
     assert.equal(second.report.changed, 0);
   });
 
+  test('create-robots refuses a robot whose permission names a missing repository (real Quay: a 500), changing nothing', async () => {
+    const file = join(dir, 'missing-repository.yaml');
+    writeFileSync(
+      file,
+      `quay:\n  east:\n    url: ${east.url}\n    token: { file: ${join(dir, 'east-token')} }\n` +
+        'create-robots:\n  instance: east\n  robots:\n' +
+        '    - {name: pusher, organization: team-alpha, permissions: [{repository: not-yet, role: write}]}\n',
+    );
+    const result = await run('create-robots', file);
+    assert.equal(result.exitCode, 1, result.stderr);
+    assert.match(result.stderr, /permissions on team-alpha\/not-yet: no such repository/);
+    const token = readFileSync(join(dir, 'east-token'), 'utf8').trim();
+    const robot = await api(east, token, 'GET', '/organization/team-alpha/robots/pusher');
+    assert.equal(robot.status, 400, 'Quay answers a missing robot with 400 "Could not find robot"');
+  });
+
   test('proxycache makes the cache organization and its proxy configuration; the second run changes nothing', async () => {
     const first = await run('proxycache');
     assert.equal(first.exitCode, 0, first.stderr);

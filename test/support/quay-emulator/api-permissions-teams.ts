@@ -6,7 +6,7 @@ import { invalidRequest, notFound, requireOrgAdmin, requireUserAdmin, unauthoriz
 import { readJsonBody, validateSchema } from './api-body.js';
 import { requireExistingRepo, requireRepo } from './api-repo-access.js';
 import type { RequestContext } from './context.js';
-import { apiJson, fail, shapeD } from './errors.js';
+import { apiJson, fail, flaskInternalError, shapeD } from './errors.js';
 import { avatar, type JsonValue, randomUpperAlnum } from './formats.js';
 import type { HttpResponse } from './http-io.js';
 import { NAMESPACE_REGEX_TEXT, namespaceProblem, parseRobotName } from './names.js';
@@ -51,7 +51,9 @@ async function setUserPermission(ctx: RequestContext, p: Params): Promise<HttpRe
   if (state.robots.has(username) && robotParts?.[0] !== ref.namespace) {
     return invalidRequest(ctx, `Cannot add robot ${username} under namespace ${ref.namespace}`);
   }
-  if (!ref.repo) return invalidRequest(ctx, `Invalid repository: ${ref.namespace}/${ref.name}`);
+  // Quay: __set_entity_repo_permission (data/model/permission.py) calls _basequery.get_existing_repository,
+  // whose Repository.DoesNotExist nothing catches: a 500 page, not a 400 (checked against real Quay).
+  if (!ref.repo) return flaskInternalError();
   ref.repo.userPermissions.set(username, role);
   return apiJson(200, userPermissionView(ctx, ref.namespace, username, role));
 }
@@ -124,7 +126,9 @@ async function setTeamPermission(ctx: RequestContext, p: Params): Promise<HttpRe
   if (!ctx.rt.state.orgs.get(ref.namespace)?.teams.has(team)) {
     return invalidRequest(ctx, `No team ${team} in organization ${ref.namespace}`);
   }
-  if (!ref.repo) return invalidRequest(ctx, `Invalid repository: ${ref.namespace}/${ref.name}`);
+  // Quay: __set_entity_repo_permission (data/model/permission.py) calls _basequery.get_existing_repository,
+  // whose Repository.DoesNotExist nothing catches: a 500 page, not a 400 (checked against real Quay).
+  if (!ref.repo) return flaskInternalError();
   ref.repo.teamPermissions.set(team, body.role as RepoRole);
   return apiJson(200, teamPermissionView(team, body.role as RepoRole));
 }

@@ -123,13 +123,15 @@ export function flaskNotFound(): HttpResponse {
   };
 }
 
+/** An unhandled exception in a view: werkzeug's InternalServerError page, as real Quay sends it (text/html). */
 export function flaskInternalError(): HttpResponse {
   return {
     status: 500,
     headers: { 'content-type': 'text/html; charset=utf-8' },
     body:
       '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n' +
-      '<p>The server encountered an internal error and was unable to complete your request.</p>\n',
+      '<p>The server encountered an internal error and was unable to complete your request. Either the server ' +
+      'is overloaded or there is an error in the application.</p>\n',
   };
 }
 
