@@ -1,4 +1,5 @@
 import type { QuayClient } from '../quay/client.js';
+import { emailRequiredHint } from '../quay/organization-email.js';
 import { recordItemFailure } from '../report/item-failure.js';
 import type { Logger } from '../report/logger.js';
 import type { Report } from '../report/report.js';
@@ -6,6 +7,9 @@ import type { Report } from '../report/report.js';
 export interface OrganizationSpec {
   name: string;
   state: 'present' | 'absent';
+  email?: string;
+  /** The config key a missing email is set at, for the message when Quay requires one. */
+  emailKey: string;
 }
 
 /** Creates the organizations marked present and deletes those marked absent; each failure is its own item. */
@@ -27,7 +31,10 @@ export async function ensureOrganizations(
         deps.report.add({ ref, action: 'planned', detail: wanted ? 'would create' : 'would delete' });
         continue;
       }
-      if (wanted) await deps.quay.createOrganization(org.name);
+      if (wanted)
+        await deps.quay.createOrganization(org.name, org.email).catch((error: unknown) => {
+          throw emailRequiredHint(error, `set ${org.emailKey}, e.g. ${org.name}@example.com`) ?? error;
+        });
       else await deps.quay.deleteOrganization(org.name);
       const action = wanted ? 'created' : 'deleted';
       deps.report.add({ ref, action });

@@ -15,7 +15,7 @@ import type { Redactor } from '../secrets/redactor.js';
 import { ensureConfigBundle, ensureSuperUsers, liveSuperUsers, readBundleConfig } from './config-bundle.js';
 import { initializeFirstUser } from './initialize-user.js';
 import { usesLdap, withoutLdap } from './ldap-bootstrap.js';
-import { ensureOrganizations } from './organizations.js';
+import { ensureOrganizations, type OrganizationSpec } from './organizations.js';
 import { takeOwnership } from './take-ownership.js';
 
 /** How long Quay may take to come back with database authentication (or LDAP again) after a bundle change. */
@@ -236,11 +236,25 @@ export async function runQuayInit(
       }
     }
 
-    const orgSteps: { name: string; state: 'present' | 'absent' }[] = [];
+    const orgSteps: OrganizationSpec[] = [];
+    const listed = new Set(section.organizations.map((org) => org.name));
     if (selected('admin-org', section.adminOrganization !== undefined) && section.adminOrganization) {
-      orgSteps.push({ name: section.adminOrganization, state: 'present' });
+      const name = section.adminOrganization;
+      // Listed under organizations too (with its email, where Quay needs one): made there.
+      if (!listed.has(name) || !selected('organizations', true))
+        orgSteps.push({
+          name,
+          state: 'present',
+          emailKey: `quay-init.organizations (an entry {name: ${name}, email: …})`,
+        });
     }
-    if (selected('organizations', section.organizations.length > 0)) orgSteps.push(...section.organizations);
+    if (selected('organizations', section.organizations.length > 0))
+      orgSteps.push(
+        ...section.organizations.map((org, i) => ({
+          ...org,
+          emailKey: `quay-init.organizations[${i}].email`,
+        })),
+      );
     const allSuperUsers = section.takeOwnership?.allSuperUsers === true;
     const ownershipUsers = [...(section.takeOwnership?.users ?? [])];
     const wantsOwnership = selected('take-ownership', ownershipUsers.length > 0 || allSuperUsers);

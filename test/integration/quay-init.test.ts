@@ -181,4 +181,34 @@ describe('quay-init: the errors a user meets', () => {
       /POST \/api\/v1\/organization\/ → 400 Bad Request: A user or organization with this name already exists/,
     );
   });
+
+  test('a Quay that requires an organization email (≤ 3.17 with FEATURE_MAILING): the key to set, the others go on', async () => {
+    const older = await startQuayEmulator({ orgCreateNeedsEmail: true, features: { mailing: true } });
+    try {
+      const admin = older.seed.userWithToken('admin', { superUser: true });
+      const cfg = writeFile(
+        dir,
+        'org-email.yaml',
+        `quay:\n  primary: {url: ${older.url}, token: {env: QT_TOKEN}}\nquay-init:\n` +
+          '  organizations: [{name: no-email}, {name: with-email, email: with-email@example.com}]\n',
+      );
+      const result = await runCli('quay-init', ['--config', cfg, '--output', 'json'], {
+        env: { QT_TOKEN: admin.token },
+      });
+      assert.equal(result.exitCode, 1, result.stderr);
+      const report = reportOf(result);
+      assert.deepEqual(
+        report.items.map((i) => `${i.ref} ${i.action}`),
+        ['org/no-email failed', 'org/with-email created'],
+      );
+      assert.match(
+        report.items[0]?.error ?? '',
+        /requires a contact email for every new organization .*set quay-init\.organizations\[0\]\.email/,
+      );
+      assert.equal(older.state.orgs.has('no-email'), false);
+      assert.equal(older.state.orgs.get('with-email')?.email, 'with-email@example.com');
+    } finally {
+      await older.close();
+    }
+  });
 });

@@ -6,6 +6,14 @@ const organization = z
   .strictObject({
     name: namespaceName,
     state: presence,
+    email: z
+      .email()
+      .optional()
+      .meta({
+        description:
+          "The organization's contact email; Quay ≤ 3.17 with FEATURE_MAILING requires one (each unique)",
+        examples: ['platform-team@example.com'],
+      }),
   })
   .meta({ examples: [{ name: 'platform-team', state: 'present' }] });
 

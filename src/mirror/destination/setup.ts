@@ -7,6 +7,7 @@
  */
 
 import { mapPool } from '../../concurrency/work-pool.js';
+import { emailRequiredHint } from '../../quay/organization-email.js';
 import { errorMessage } from '../../report/item-failure.js';
 import type { Logger } from '../../report/logger.js';
 import type { Report } from '../../report/report.js';
@@ -90,7 +91,15 @@ export class DestinationPreparer {
       return why;
     }
     try {
-      await api.createOrganization(organization);
+      await api.createOrganization(organization).catch((error: unknown) => {
+        throw (
+          emailRequiredHint(
+            error,
+            `create ${organization} first with its email (quay-init.organizations: [{name: ${organization}, ` +
+              'email: …}]); mirror-repos creates organizations without one',
+          ) ?? error
+        );
+      });
       report.add({ ref, action: 'created', detail: 'organization' });
       log.info(`${ref}: organization created`);
       return undefined;

@@ -75,6 +75,8 @@ async function createOrg(ctx: RequestContext): Promise<HttpResponse> {
     return invalidRequest(ctx, 'A user or organization with this name already exists');
   }
   const email = str(body, 'contact_email') ?? str(body, 'email');
+  if (rt.options.orgCreateNeedsEmail && rt.options.features.mailing && !str(body, 'email'))
+    return invalidRequest(ctx, 'Email address is required');
   if (email !== undefined && !isValidEmail(email)) return invalidRequest(ctx, 'Invalid email address');
   const problem = namespaceProblem(name);
   if (problem?.startsWith('Namespace must match')) {

@@ -66,6 +66,12 @@ export interface QuayEmulatorOptions {
   v2PaginationSize?: number;
   /** Start time of the emulated clock, epoch ms; default: the real time at start. */
   startTimeMs?: number;
+  /**
+   * Quay ≤ 3.17 (v3.17.4 endpoints/api/organization.py OrganizationList.post): with FEATURE_MAILING an
+   * organization create without `email` is a 400 "Email address is required". Default false: the source
+   * vendored in vendor/quay/ (3.18 line) only checks an email that is given.
+   */
+  orgCreateNeedsEmail?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -82,6 +88,7 @@ export interface ResolvedOptions {
   ssrfAllowedHosts: string[];
   resolveHost: (host: string) => Promise<string[]>;
   v2PaginationSize: number;
+  orgCreateNeedsEmail: boolean;
   startTimeMs: number | undefined;
 }
 
@@ -123,6 +130,7 @@ export function resolveOptions(opts: QuayEmulatorOptions = {}): ResolvedOptions 
     ssrfAllowedHosts: [...(opts.ssrfAllowedHosts ?? [])],
     resolveHost: opts.resolveHost ?? offlineResolve,
     v2PaginationSize: opts.v2PaginationSize ?? 100,
+    orgCreateNeedsEmail: opts.orgCreateNeedsEmail ?? false,
     startTimeMs: opts.startTimeMs,
   };
 }
