@@ -228,7 +228,8 @@ async function addMember(ctx: RequestContext, p: Params): Promise<HttpResponse> 
   }
   // Not documented in quay-api.md: Quay's add_user_to_team raises UserAlreadyInTeam (a DataModelException).
   if (team.members.has(member)) {
-    return shapeD(400, `User '${member}' is already a member of team '${team.name}'`);
+    // data/model/team.py add_user_to_team: UserAlreadyInTeam("User %s is already a member of team %s").
+    return shapeD(400, `User ${member} is already a member of team ${team.name}`);
   }
   const inOrg = rt.state.teamsOf(org, member).length > 0;
   const mustInvite = !robot && !inOrg && rt.options.features.mailing && rt.options.features.requireTeamInvite;

@@ -26,7 +26,8 @@ async function ping(ctx: RequestContext): Promise<HttpResponse> {
   const claims = authenticateRegistry(ctx);
   const headers = {
     ...V2_HEADERS,
-    'content-type': 'application/json',
+    // endpoints/v2/__init__.py v2_support_enabled: make_response("true"), Flask's default text/html.
+    'content-type': 'text/html; charset=utf-8',
     'x-sparse-manifest-support': String(ctx.rt.options.features.sparseIndex),
   };
   if (!claims)
