@@ -1,7 +1,7 @@
 /**
  * Registry blobs and uploads (quay-api.md §11.3, §11.7): HEAD/GET (with Range), monolithic `POST ?digest=`,
  * sessions with chunked PATCH and a closing PUT, cross-repository mount with `from=`, and digest verification
- * (mismatch → 400 DIGEST_INVALID). Bodies are streamed into the blob store.
+ * (mismatch → 400 BLOB_UPLOAD_INVALID, as Quay's _upload_chunk answers). Bodies are streamed into the blob store.
  */
 import { publicBase, type RequestContext } from './context.js';
 import { registryError } from './errors.js';
@@ -128,7 +128,9 @@ async function finish(
     return digestInvalid('unsupported or malformed digest', digest);
   }
   const result = await session.writer.commit(digest);
-  if (!result.ok) return digestInvalid('provided digest did not match uploaded content', digest);
+  // Quay: commit_to_blob raises BlobDigestMismatchException, a BlobUploadException, which _upload_chunk
+  // turns into BlobUploadInvalid (endpoints/v2/blob.py; seen on real Quay by emulator-vs-real.test.ts).
+  if (!result.ok) return registryError(400, 'BLOB_UPLOAD_INVALID', 'blob upload invalid');
   repo.blobs.add(digest);
   return blobCreated(ctx, full, digest);
 }
