@@ -82,7 +82,9 @@ async function putManifest(ctx: RequestContext, p: Params): Promise<HttpResponse
   if (byDigest && manifest.digest !== ref) {
     // endpoints/v2/manifest.py write_manifest_by_digest: ManifestInvalid(detail={"message": "manifest digest
     // mismatch"}) (seen on real Quay by emulator-vs-real.test.ts; the emulator said DIGEST_INVALID).
-    return registryError(400, 'MANIFEST_INVALID', 'manifest invalid', { message: 'manifest digest mismatch' });
+    return registryError(400, 'MANIFEST_INVALID', 'manifest invalid', {
+      message: 'manifest digest mismatch',
+    });
   }
   for (const blob of manifest.blobDigests) {
     if (!repo.blobs.has(blob) || !rt.blobs.has(blob)) {
