@@ -8,23 +8,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { answer, CONTRACT_CALLS, CONTRACT_EMULATOR_OPTIONS } from '../support/quay-contract-calls.js';
 import { type QuayEmulator, startQuayEmulator } from '../support/quay-emulator/index.js';
+import { initializeFirstUser } from '../support/user-initialize.js';
 
 let emulator: QuayEmulator;
 let token: string;
 
 before(async () => {
   emulator = await startQuayEmulator(CONTRACT_EMULATOR_OPTIONS);
-  const init = await fetch(`${emulator.url}/api/v1/user/initialize`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      username: 'admin',
-      password: 'password-of-admin',
-      email: 'admin@example.com',
-      access_token: true,
-    }),
-  });
-  token = ((await init.json()) as { access_token: string }).access_token;
+  token = await initializeFirstUser(emulator.url, 'admin', 'password-of-admin');
 });
 
 after(() => emulator?.close());

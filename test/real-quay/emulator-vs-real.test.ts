@@ -10,11 +10,13 @@ import { after, before, test } from 'node:test';
 import {
   type Answer,
   answer,
+  bodyKind,
   CONTRACT_CALLS,
   CONTRACT_EMULATOR_OPTIONS,
 } from '../support/quay-contract-calls.js';
 import { type QuayEmulator, startQuayEmulator } from '../support/quay-emulator/index.js';
 import { type RealQuay, startRealQuay } from '../support/real-quay.js';
+import { initializeFirstUser } from '../support/user-initialize.js';
 
 let real: RealQuay;
 let emulator: QuayEmulator;
@@ -24,17 +26,7 @@ let emulatorToken: string;
 before(async () => {
   [real, emulator] = await Promise.all([startRealQuay(), startQuayEmulator(CONTRACT_EMULATOR_OPTIONS)]);
   realToken = (await real.initialize('admin', 'password-of-admin')).token;
-  const init = await fetch(`${emulator.url}/api/v1/user/initialize`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      username: 'admin',
-      password: 'password-of-admin',
-      email: 'admin@example.com',
-      access_token: true,
-    }),
-  });
-  emulatorToken = ((await init.json()) as { access_token: string }).access_token;
+  emulatorToken = await initializeFirstUser(emulator.url, 'admin', 'password-of-admin');
 });
 
 after(async () => {
@@ -114,8 +106,7 @@ async function registrySide(url: string, host: string) {
       const response = await fetch(target, { method, headers, body, redirect: 'manual' });
       const text = await response.text();
       const type = response.headers.get('content-type') ?? '';
-      const kind: Answer['kind'] =
-        text === '' ? 'empty' : type.includes('json') ? 'json' : type.includes('html') ? 'html' : 'other';
+      const kind = bodyKind(type, text);
       let code: string | undefined;
       if (response.status >= 400 && kind === 'json')
         code = (JSON.parse(text) as { errors?: { code?: string }[] }).errors?.[0]?.code;

@@ -55,15 +55,7 @@ describe('the tasks against real Quay', () => {
     [east, west] = await Promise.all([startRealQuay(), startRealQuay()]);
     westToken = (await west.initialize(ADMIN, PASSWORD)).token;
     writeFileSync(join(dir, 'west-token'), westToken);
-    // The first quay-init makes the token the others read, so its config names none (examples/tekton/
-    // quay-tasks.yaml); later runs have one, as after an install.
-    initConfig = join(dir, 'quay-init.yaml');
-    writeFileSync(
-      initConfig,
-      `quay:
-  east:
-    url: ${east.url}
-quay-init:
+    const quayInit = `quay-init:
   instance: east
   initialUser:
     username: ${ADMIN}
@@ -74,7 +66,16 @@ quay-init:
   organizations:
     - name: team-alpha
     - name: team-beta
-`,
+`;
+    // The first quay-init makes the token the others read, so its config names none (examples/tekton/
+    // quay-tasks.yaml); later runs have one, as after an install.
+    initConfig = join(dir, 'quay-init.yaml');
+    writeFileSync(
+      initConfig,
+      `quay:
+  east:
+    url: ${east.url}
+${quayInit}`,
     );
     config = join(dir, 'quay-tasks.yaml');
     writeFileSync(
@@ -86,18 +87,7 @@ quay-init:
   west:
     url: ${west.url}
     token: { file: ${join(dir, 'west-token')} }
-quay-init:
-  instance: east
-  initialUser:
-    username: ${ADMIN}
-    password: { env: EAST_ADMIN_PASSWORD }
-    email: admin@example.com
-  tokenOutput:
-    file: ${join(dir, 'east-token')}
-  organizations:
-    - name: team-alpha
-    - name: team-beta
-create-robots:
+${quayInit}create-robots:
   instance: east
   robots:
     - name: deployer

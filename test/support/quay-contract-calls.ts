@@ -294,6 +294,13 @@ export const CONTRACT_CALLS: ContractCall[] = [
   },
 ];
 
+/** What kind of body an answer has: Quay's JSON, werkzeug's HTML page, nothing, or something else. */
+export function bodyKind(contentType: string, text: string): Answer['kind'] {
+  if (text === '') return 'empty';
+  if (contentType.includes('json')) return 'json';
+  return contentType.includes('html') ? 'html' : 'other';
+}
+
 export async function answer(url: string, token: string, step: ContractCall): Promise<Answer> {
   const headers: Record<string, string> = step.anonymous ? {} : { authorization: `Bearer ${token}` };
   if (step.body !== undefined) headers['content-type'] = 'application/json';
@@ -305,8 +312,7 @@ export async function answer(url: string, token: string, step: ContractCall): Pr
   });
   const text = await response.text();
   const type = response.headers.get('content-type') ?? '';
-  const kind =
-    text === '' ? 'empty' : type.includes('json') ? 'json' : type.includes('html') ? 'html' : 'other';
+  const kind = bodyKind(type, text);
   let message: string | undefined;
   if (response.status >= 400 && kind === 'json') {
     const body = JSON.parse(text) as { error_message?: string; message?: string; detail?: string };

@@ -21,6 +21,7 @@ import { dump, load } from 'js-yaml';
 import { REPO_ROOT } from './paths.js';
 import { tempDir } from './temp.js';
 import { spawnTiedToThisProcess } from './tied-process.js';
+import { initializeFirstUser } from './user-initialize.js';
 
 const PYTHON = '/usr/bin/python3';
 const REDIS = '/usr/bin/redis-server';
@@ -174,17 +175,9 @@ export async function startRealQuay(options: RealQuayOptions = {}): Promise<Real
       url,
       host: `127.0.0.1:${port}`,
       dir,
-      async initialize(username, password, email = `${username}@example.com`) {
-        const response = await fetch(`${url}/api/v1/user/initialize`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username, password, email, access_token: true }),
-        });
-        const body = (await response.json()) as { access_token?: string; message?: string };
-        if (response.status !== 200 || !body.access_token)
-          throw new Error(`user/initialize: ${response.status} ${JSON.stringify(body)}`);
-        return { token: body.access_token };
-      },
+      initialize: async (username, password, email) => ({
+        token: await initializeFirstUser(url, username, password, email),
+      }),
       logTail: () => log.join('\n'),
       stop,
     };
