@@ -19,7 +19,7 @@ export const FLOORS = [
   ['credentials'],
   ['registry', 'quay'],
   ['cluster'],
-  ['apply', 'mirror', 'quay-init', 'robots', 'proxycache'],
+  ['apply', 'mirror', 'quay-init', 'robots', 'proxycache', 'quay-config'],
   ['cli'],
 ];
 export const ENGINES = FLOORS.find((floor) => floor.includes('mirror'));

@@ -12,6 +12,7 @@ const TASKS: Record<string, () => Promise<{ definition: TaskDefinition<SectionNa
   'quay-init': () => import('./quay-init.js') as Promise<{ definition: TaskDefinition<SectionName> }>,
   'create-robots': () => import('./create-robots.js') as Promise<{ definition: TaskDefinition<SectionName> }>,
   proxycache: () => import('./proxycache.js') as Promise<{ definition: TaskDefinition<SectionName> }>,
+  'quay-config': () => import('./quay-config.js') as Promise<{ definition: TaskDefinition<SectionName> }>,
   'mirror-repos': () => import('./mirror-repos.js') as Promise<{ definition: TaskDefinition<SectionName> }>,
   'pipeline-report': () =>
     import('./pipeline-report.js') as Promise<{ definition: TaskDefinition<SectionName> }>,
@@ -26,6 +27,7 @@ Tasks:
   quay-init       first user, organizations, super users, ownership, config bundle
   create-robots   robot accounts with repository permissions and pull secrets
   proxycache      proxy-cache configuration of organizations
+  quay-config     teams, default permissions, repositories, notifications and quota
   mirror-repos    mirror repositories and tags between Quay instances
   pipeline-report add up the shard reports of the quay-mirror Pipeline (its finally task)
 

@@ -14,6 +14,8 @@ export interface FlagSpec {
   override?: (document: Record<string, unknown>, value: FlagValue) => void;
   /** When the flag is given: a usage problem with the other flags given (e.g. two that contradict), or undefined. */
   conflict?: (flags: FlagValues) => string | undefined;
+  /** Given, the run is a dry run (a task's own word for --dry-run, e.g. quay-config's --plan). */
+  dryRun?: boolean;
 }
 
 export type FlagValue = boolean | string | string[];

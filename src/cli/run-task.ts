@@ -107,7 +107,8 @@ export async function runTask<S extends SectionName, R>(
     github,
     write: (line) => io.stderr(`${line}\n`),
   });
-  const dryRun = flags['dry-run'] === true;
+  const dryRun =
+    flags['dry-run'] === true || definition.flags.some((f) => f.dryRun === true && flags[f.name] === true);
   const report = new Report(definition.name, dryRun);
   const results: TaskResult[] = [];
   const json = flags.output === 'json';

@@ -3,6 +3,7 @@ import { applyOrderedSchema } from './sections/apply-ordered.js';
 import { createRobotsSchema } from './sections/create-robots.js';
 import { mirrorReposSchema } from './sections/mirror-repos.js';
 import { proxycacheSchema } from './sections/proxycache.js';
+import { quayConfigSchema } from './sections/quay-config.js';
 import { quayInitSchema } from './sections/quay-init.js';
 import { clusterSchema, quayInstancesSchema } from './sections/shared.js';
 
@@ -17,6 +18,7 @@ export const SECTION_SCHEMAS = {
   'quay-init': quayInitSchema,
   'create-robots': createRobotsSchema,
   proxycache: proxycacheSchema,
+  'quay-config': quayConfigSchema,
   'mirror-repos': mirrorReposSchema,
 } as const;
 

@@ -122,3 +122,36 @@ export const filePath = z
   .string()
   .min(1)
   .meta({ examples: ['/workspace/config/quay-config.yaml'] });
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  PB: 1e15,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
+  PiB: 2 ** 50,
+};
+const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s?(B|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB)?$/;
+
+/** A size in bytes: a whole number, or a number with a unit (`500MB`, `4GiB`, `1.5 TiB`); parsed to bytes. */
+export function byteSize(meta: { description: string; examples: (string | number)[] }) {
+  return z
+    .union([
+      z.number().int().positive(),
+      z.string().regex(SIZE_PATTERN, 'a size like 500MB, 4GiB or 1.5TiB (or a whole number of bytes)'),
+    ])
+    .meta(meta)
+    .transform((value) => (typeof value === 'number' ? value : parseByteSize(value)));
+}
+
+export function parseByteSize(text: string): number {
+  const match = SIZE_PATTERN.exec(text);
+  if (!match) throw new Error(`not a size: ${text}`);
+  return Math.round(Number(match[1]) * (SIZE_UNITS[match[2] ?? ''] ?? 1));
+}

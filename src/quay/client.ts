@@ -5,9 +5,14 @@ import {
   type HttpClient,
   type HttpClientOptions,
   HttpError,
-  type HttpRequest,
 } from '../http/index.js';
 import type { Redactor } from '../secrets/redactor.js';
+import { NotificationsApi } from './api/notifications.js';
+import { PrototypesApi } from './api/prototypes.js';
+import { QuotaApi } from './api/quota.js';
+import { RepositorySettingsApi } from './api/repository-settings.js';
+import { TeamsApi } from './api/teams.js';
+import { QuayTransport, repoPath } from './api/transport.js';
 import { asQuayError, QuayApiError } from './errors.js';
 import {
   CurrentUser,
@@ -16,6 +21,7 @@ import {
   ProxyCacheConfig,
   RepositoryList,
   RepositoryPermission,
+  type RepositoryRole,
   type RepositorySummary,
   Robot,
   RobotList,
@@ -42,7 +48,7 @@ export interface QuayClientOptions {
 
 /** Who owns a robot: an organization, or the token's own user (a "personal" robot). */
 export type RobotOwner = { organization: string } | { user: string };
-export type RepositoryRole = 'read' | 'write' | 'admin';
+export type { RepositoryRole } from './models.js';
 
 export interface ProxyCacheSettings {
   upstreamRegistry: string;
@@ -61,6 +67,12 @@ const enc = encodeURIComponent;
 export class QuayClient {
   readonly url: string;
   readonly #http: HttpClient;
+  readonly #t: QuayTransport;
+  readonly teams: TeamsApi;
+  readonly prototypes: PrototypesApi;
+  readonly repositories: RepositorySettingsApi;
+  readonly notifications: NotificationsApi;
+  readonly quota: QuotaApi;
 
   constructor(options: QuayClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
@@ -73,6 +85,12 @@ export class QuayClient {
       logger: options.logger,
       ...options.http,
     });
+    this.#t = new QuayTransport(this.#http);
+    this.teams = new TeamsApi(this.#t);
+    this.prototypes = new PrototypesApi(this.#t);
+    this.repositories = new RepositorySettingsApi(this.#t);
+    this.notifications = new NotificationsApi(this.#t);
+    this.quota = new QuotaApi(this.#t);
   }
 
   close(): Promise<void> {
@@ -118,17 +136,17 @@ export class QuayClient {
   }
 
   currentUser(): Promise<CurrentUser> {
-    return this.#get('/api/v1/user/', CurrentUser);
+    return this.#t.get('/api/v1/user/', CurrentUser);
   }
 
   // --- organizations (§4) ---------------------------------------------------------------------------
 
   getOrganization(name: string): Promise<Organization | undefined> {
-    return this.#getOrUndefined(`/api/v1/organization/${enc(name)}`, Organization, (e) => e.status === 404);
+    return this.#t.getOrUndefined(`/api/v1/organization/${enc(name)}`, Organization, (e) => e.status === 404);
   }
 
   async createOrganization(name: string, email?: string): Promise<void> {
-    await this.#send({
+    await this.#t.send({
       method: 'POST',
       path: '/api/v1/organization/',
       json: email ? { name, email } : { name },
@@ -136,7 +154,7 @@ export class QuayClient {
   }
 
   async deleteOrganization(name: string): Promise<void> {
-    await this.#send({ method: 'DELETE', path: `/api/v1/organization/${enc(name)}` });
+    await this.#t.send({ method: 'DELETE', path: `/api/v1/organization/${enc(name)}` });
   }
 
   /** Every organization (superuser only), 100 a page through `next_page` (§4.5). */
@@ -144,7 +162,7 @@ export class QuayClient {
     const names: string[] = [];
     let nextPage: string | undefined;
     do {
-      const page = await this.#get('/api/v1/superuser/organizations/', SuperuserOrganizations, {
+      const page = await this.#t.get('/api/v1/superuser/organizations/', SuperuserOrganizations, {
         limit: 100,
         next_page: nextPage,
       });
@@ -157,18 +175,18 @@ export class QuayClient {
   // --- robots (§5) ----------------------------------------------------------------------------------
 
   async listRobots(owner: RobotOwner): Promise<z.infer<typeof RobotList>['robots']> {
-    const list = await this.#get(robotsBase(owner), RobotList, { permissions: true, token: false });
+    const list = await this.#t.get(robotsBase(owner), RobotList, { permissions: true, token: false });
     return list.robots;
   }
 
   /** A missing robot is a 400 "Could not find robot…" in Quay, not a 404 (§5.6). */
   getRobot(owner: RobotOwner, shortName: string): Promise<Robot | undefined> {
-    return this.#getOrUndefined(`${robotsBase(owner)}/${enc(shortName)}`, Robot, isMissingRobot);
+    return this.#t.getOrUndefined(`${robotsBase(owner)}/${enc(shortName)}`, Robot, isMissingRobot);
   }
 
   /** Robot create is not idempotent: an existing robot is a 400 (§5.6). */
   async createRobot(owner: RobotOwner, shortName: string, description: string): Promise<Robot> {
-    const body = await this.#send({
+    const body = await this.#t.send({
       method: 'PUT',
       path: `${robotsBase(owner)}/${enc(shortName)}`,
       json: { description },
@@ -177,11 +195,11 @@ export class QuayClient {
   }
 
   async deleteRobot(owner: RobotOwner, shortName: string): Promise<void> {
-    await this.#send({ method: 'DELETE', path: `${robotsBase(owner)}/${enc(shortName)}` });
+    await this.#t.send({ method: 'DELETE', path: `${robotsBase(owner)}/${enc(shortName)}` });
   }
 
   async robotPermissions(owner: RobotOwner, shortName: string): Promise<Map<string, RepositoryRole>> {
-    const body = await this.#get(`${robotsBase(owner)}/${enc(shortName)}/permissions`, RobotPermissions);
+    const body = await this.#t.get(`${robotsBase(owner)}/${enc(shortName)}/permissions`, RobotPermissions);
     return new Map(body.permissions.map((p) => [p.repository.name, p.role as RepositoryRole]));
   }
 
@@ -193,7 +211,7 @@ export class QuayClient {
     username: string,
     role: RepositoryRole,
   ): Promise<void> {
-    const body = await this.#send({
+    const body = await this.#t.send({
       method: 'PUT',
       path: `${repoPath(namespace, repository)}/permissions/user/${enc(username)}`,
       json: { role },
@@ -203,7 +221,7 @@ export class QuayClient {
   }
 
   async deleteRepositoryPermission(namespace: string, repository: string, username: string): Promise<void> {
-    await this.#send({
+    await this.#t.send({
       method: 'DELETE',
       path: `${repoPath(namespace, repository)}/permissions/user/${enc(username)}`,
     });
@@ -212,7 +230,7 @@ export class QuayClient {
   // --- teams (§6.2) ---------------------------------------------------------------------------------
 
   async teamMembers(organization: string, team: string): Promise<string[]> {
-    const body = await this.#get(
+    const body = await this.#t.get(
       `/api/v1/organization/${enc(organization)}/team/${enc(team)}/members`,
       TeamMembers,
       {
@@ -227,7 +245,7 @@ export class QuayClient {
    * FEATURE_MAILING and FEATURE_REQUIRE_TEAM_INVITE are on (Quay's defaults, quay-api.md §6.2).
    */
   async addTeamMember(organization: string, team: string, member: string): Promise<{ invited: boolean }> {
-    const body = await this.#send({
+    const body = await this.#t.send({
       method: 'PUT',
       path: `/api/v1/organization/${enc(organization)}/team/${enc(team)}/members/${enc(member)}`,
       idempotent: true,
@@ -238,7 +256,7 @@ export class QuayClient {
   }
 
   async removeTeamMember(organization: string, team: string, member: string): Promise<void> {
-    await this.#send({
+    await this.#t.send({
       method: 'DELETE',
       path: `/api/v1/organization/${enc(organization)}/team/${enc(team)}/members/${enc(member)}`,
     });
@@ -250,7 +268,7 @@ export class QuayClient {
   async getProxyCache(
     organization: string,
   ): Promise<Omit<ProxyCacheSettings, 'username' | 'password'> | undefined> {
-    const body = await this.#get(`/api/v1/organization/${enc(organization)}/proxycache`, ProxyCacheConfig);
+    const body = await this.#t.get(`/api/v1/organization/${enc(organization)}/proxycache`, ProxyCacheConfig);
     if (body.upstream_registry === '') return undefined;
     return {
       upstreamRegistry: body.upstream_registry,
@@ -261,7 +279,7 @@ export class QuayClient {
 
   /** Asks Quay to log in to the upstream with these settings (§8): "Valid" or "Anonymous" on success. */
   async validateProxyCache(organization: string, settings: ProxyCacheSettings): Promise<string> {
-    const body = await this.#send({
+    const body = await this.#t.send({
       method: 'POST',
       path: `/api/v1/organization/${enc(organization)}/validateproxycache`,
       json: proxyCacheBody(settings),
@@ -271,7 +289,7 @@ export class QuayClient {
   }
 
   async createProxyCache(organization: string, settings: ProxyCacheSettings): Promise<void> {
-    await this.#send({
+    await this.#t.send({
       method: 'POST',
       path: `/api/v1/organization/${enc(organization)}/proxycache`,
       json: proxyCacheBody(settings),
@@ -279,7 +297,7 @@ export class QuayClient {
   }
 
   async deleteProxyCache(organization: string): Promise<void> {
-    await this.#send({ method: 'DELETE', path: `/api/v1/organization/${enc(organization)}/proxycache` });
+    await this.#t.send({ method: 'DELETE', path: `/api/v1/organization/${enc(organization)}/proxycache` });
   }
 
   // --- repositories and tags (§7) -------------------------------------------------------------------
@@ -289,7 +307,10 @@ export class QuayClient {
     const out: RepositorySummary[] = [];
     let nextPage: string | undefined;
     do {
-      const page = await this.#get('/api/v1/repository', RepositoryList, { namespace, next_page: nextPage });
+      const page = await this.#t.get('/api/v1/repository', RepositoryList, {
+        namespace,
+        next_page: nextPage,
+      });
       out.push(...page.repositories);
       nextPage = page.next_page;
     } while (nextPage);
@@ -301,7 +322,7 @@ export class QuayClient {
     repository: string,
     visibility: 'private' | 'public' = 'private',
   ): Promise<void> {
-    await this.#send({
+    await this.#t.send({
       method: 'POST',
       path: '/api/v1/repository',
       json: { namespace, repository, visibility, description: '', repo_kind: 'image' },
@@ -312,7 +333,7 @@ export class QuayClient {
   async listActiveTags(namespace: string, repository: string): Promise<Tag[]> {
     const out: Tag[] = [];
     for (let page = 1; ; page++) {
-      const body = await this.#get(`${repoPath(namespace, repository)}/tag/`, TagPage, {
+      const body = await this.#t.get(`${repoPath(namespace, repository)}/tag/`, TagPage, {
         onlyActiveTags: true,
         limit: 100,
         page,
@@ -324,50 +345,7 @@ export class QuayClient {
 
   /** Ends a tag (`DELETE …/tag/{tag}`, §7.5): the manifest stays while other tags point at it. */
   async deleteTag(namespace: string, repository: string, tag: string): Promise<void> {
-    await this.#send({ method: 'DELETE', path: `${repoPath(namespace, repository)}/tag/${enc(tag)}` });
-  }
-
-  // --- plumbing -------------------------------------------------------------------------------------
-
-  async #get<S extends z.ZodType>(
-    path: string,
-    schema: S,
-    query?: HttpRequest['query'],
-  ): Promise<z.output<S>> {
-    try {
-      return schema.parse(await this.#http.json({ method: 'GET', path, query }));
-    } catch (error) {
-      throw asQuayError(error);
-    }
-  }
-
-  async #getOrUndefined<S extends z.ZodType>(
-    path: string,
-    schema: S,
-    missing: (e: HttpError) => boolean,
-  ): Promise<z.output<S> | undefined> {
-    try {
-      return schema.parse(await this.#http.json({ method: 'GET', path }));
-    } catch (error) {
-      if (error instanceof HttpError && missing(error)) return undefined;
-      throw asQuayError(error);
-    }
-  }
-
-  /** A write; returns the parsed JSON body, or undefined for an empty one (204). */
-  async #send(request: HttpRequest): Promise<unknown> {
-    try {
-      const response = await this.#http.request(request);
-      const text = await response.text();
-      if (text.trim() === '') return undefined;
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        return text;
-      }
-    } catch (error) {
-      throw asQuayError(error);
-    }
+    await this.#t.send({ method: 'DELETE', path: `${repoPath(namespace, repository)}/tag/${enc(tag)}` });
   }
 }
 
@@ -375,11 +353,6 @@ function robotsBase(owner: RobotOwner): string {
   return 'organization' in owner
     ? `/api/v1/organization/${enc(owner.organization)}/robots`
     : '/api/v1/user/robots';
-}
-
-function repoPath(namespace: string, repository: string): string {
-  // Nested repository names keep their slashes in the path (quay-api.md §7.1).
-  return `/api/v1/repository/${enc(namespace)}/${repository.split('/').map(enc).join('/')}`;
 }
 
 function isMissingRobot(error: HttpError): boolean {

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 
+export type RepositoryRole = 'read' | 'write' | 'admin';
+
 /** Response shapes of the Quay API calls the project makes (quay-api.md). Unknown fields pass through. */
 
 export const InitializedUser = z.looseObject({
@@ -22,7 +24,16 @@ export const Organization = z.looseObject({
   name: z.string(),
   is_admin: z.boolean().optional(),
   is_member: z.boolean().optional(),
-  teams: z.record(z.string(), z.looseObject({ name: z.string(), role: z.string().optional() })).optional(),
+  teams: z
+    .record(
+      z.string(),
+      z.looseObject({
+        name: z.string(),
+        role: z.string().optional(),
+        description: z.string().nullable().optional(),
+      }),
+    )
+    .optional(),
 });
 export type Organization = z.infer<typeof Organization>;
 

@@ -34,7 +34,14 @@ import { REPO_ROOT } from '../support/paths.js';
 import { useTaskEmulators } from '../support/task-emulators.js';
 import { taskFile } from '../support/tekton.js';
 
-const TASK_NAMES = ['apply-ordered', 'create-robots', 'mirror-repos', 'proxycache', 'quay-init'];
+const TASK_NAMES = [
+  'apply-ordered',
+  'create-robots',
+  'mirror-repos',
+  'proxycache',
+  'quay-config',
+  'quay-init',
+];
 /** The image the Tekton Tasks default to: the actions run the same one. */
 const tektonImage = (task: string) =>
   String(taskFile(task).spec.params?.find((p) => p.name === 'image')?.default);

@@ -27,11 +27,11 @@ import {
 } from '../support/tekton.js';
 import { writeFile } from '../support/temp.js';
 
-/** The CLI a Task's step runs: `quay-<cli>` (quay-init as is), except the mirror plan (mirror-repos --plan-shards). */
+/** The CLI a Task's step runs: `quay-<cli>` (quay-init and quay-config as they are), except the mirror plan (mirror-repos --plan-shards). */
 const cliOf = (task: TektonTask): string =>
   task.metadata.name === 'quay-mirror-plan'
     ? 'mirror-repos'
-    : task.metadata.name.replace(/^quay-(?!init)/, '');
+    : task.metadata.name.replace(/^quay-(?!init|config)/, '');
 
 describe('tekton/: static conventions', () => {
   test('one Task per operation, one resource per file', () => {
@@ -44,6 +44,7 @@ describe('tekton/: static conventions', () => {
         'mirror-repos',
         'pipeline-report',
         'proxycache',
+        'quay-config',
         'quay-init',
       ].map((t) => `task-${t}.yaml`),
     );
@@ -52,7 +53,7 @@ describe('tekton/: static conventions', () => {
     for (const [file, task] of TASKS) {
       assert.equal(task.apiVersion, 'tekton.dev/v1', file);
       assert.equal(task.kind, 'Task', file);
-      assert.equal(`task-${task.metadata.name.replace(/^quay-(?!init)/, '')}.yaml`, file);
+      assert.equal(`task-${task.metadata.name.replace(/^quay-(?!init|config)/, '')}.yaml`, file);
       assert.ok(task.spec.description?.trim(), `${file}: spec.description`);
       assert.ok(task.metadata.labels?.['app.kubernetes.io/version'], file);
       for (const a of ['minVersion', 'categories', 'tags', 'displayName', 'platforms'])

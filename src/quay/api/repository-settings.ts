@@ -1,0 +1,114 @@
+import * as z from 'zod';
+import type { RepositoryRole } from '../models.js';
+import { type QuayTransport, repoPath } from './transport.js';
+
+const enc = encodeURIComponent;
+
+export type Visibility = 'public' | 'private';
+
+export interface RepositoryInfo {
+  description: string;
+  visibility: Visibility;
+}
+
+const RepositoryView = z.looseObject({
+  description: z.string().nullable().optional(),
+  is_public: z.boolean(),
+});
+
+const PermissionMap = z.looseObject({
+  permissions: z.record(z.string(), z.looseObject({ role: z.string() })),
+});
+
+/** Who a repository permission is for; robots are users to Quay (`ns+name` under permissions/user/). */
+export type PermissionHolder = { kind: 'user'; name: string } | { kind: 'team'; name: string };
+
+/** A repository's own settings and its user and team permissions (api/repository.py, api/permission.py). */
+export class RepositorySettingsApi {
+  readonly #t: QuayTransport;
+
+  constructor(transport: QuayTransport) {
+    this.#t = transport;
+  }
+
+  /** Description and visibility, or undefined when there is no such repository (404). */
+  async get(namespace: string, repository: string): Promise<RepositoryInfo | undefined> {
+    const view = await this.#t.getOrUndefined(
+      repoPath(namespace, repository),
+      RepositoryView,
+      (e) => e.status === 404,
+    );
+    if (!view) return undefined;
+    return { description: view.description ?? '', visibility: view.is_public ? 'public' : 'private' };
+  }
+
+  async create(
+    namespace: string,
+    repository: string,
+    settings: { visibility: Visibility; description: string },
+  ): Promise<void> {
+    await this.#t.send({
+      method: 'POST',
+      path: '/api/v1/repository',
+      json: { namespace, repository, ...settings, repo_kind: 'image' },
+    });
+  }
+
+  async delete(namespace: string, repository: string): Promise<void> {
+    await this.#t.send({ method: 'DELETE', path: repoPath(namespace, repository) });
+  }
+
+  async setDescription(namespace: string, repository: string, description: string): Promise<void> {
+    await this.#t.send({
+      method: 'PUT',
+      path: repoPath(namespace, repository),
+      json: { description },
+      idempotent: true,
+    });
+  }
+
+  async setVisibility(namespace: string, repository: string, visibility: Visibility): Promise<void> {
+    await this.#t.send({
+      method: 'POST',
+      path: `${repoPath(namespace, repository)}/changevisibility`,
+      json: { visibility },
+      idempotent: true,
+    });
+  }
+
+  /** Every direct permission: users and robots (kind user) and teams, keyed `user:NAME` / `team:NAME`. */
+  async permissions(namespace: string, repository: string): Promise<Map<string, RepositoryRole>> {
+    const base = `${repoPath(namespace, repository)}/permissions`;
+    const [users, teams] = await Promise.all([
+      this.#t.get(`${base}/user/`, PermissionMap),
+      this.#t.get(`${base}/team/`, PermissionMap),
+    ]);
+    const out = new Map<string, RepositoryRole>();
+    for (const [name, p] of Object.entries(users.permissions))
+      out.set(`user:${name}`, p.role as RepositoryRole);
+    for (const [name, p] of Object.entries(teams.permissions))
+      out.set(`team:${name}`, p.role as RepositoryRole);
+    return out;
+  }
+
+  async setPermission(
+    namespace: string,
+    repository: string,
+    holder: PermissionHolder,
+    role: RepositoryRole,
+  ): Promise<void> {
+    await this.#t.send({
+      method: 'PUT',
+      path: `${repoPath(namespace, repository)}/permissions/${holder.kind}/${enc(holder.name)}`,
+      json: { role },
+      idempotent: true,
+    });
+  }
+
+  async deletePermission(namespace: string, repository: string, holder: PermissionHolder): Promise<void> {
+    await this.#t.send({
+      method: 'DELETE',
+      path: `${repoPath(namespace, repository)}/permissions/${holder.kind}/${enc(holder.name)}`,
+    });
+  }
+}
