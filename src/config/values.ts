@@ -155,3 +155,18 @@ export function parseByteSize(text: string): number {
   if (!match) throw new Error(`not a size: ${text}`);
   return Math.round(Number(match[1]) * (SIZE_UNITS[match[2] ?? ''] ?? 1));
 }
+
+/** Hosts Quay never sends a webhook to (notifications/notificationmethod.py HOSTNAME_BLACKLIST). */
+const QUAY_REFUSED_WEBHOOK_HOSTS = ['localhost', '127.0.0.1'];
+
+/** A URL Quay will POST notifications to: http(s), and not a host Quay refuses. */
+export function webhookUrlSchema(meta: { description: string; examples: string[] }) {
+  return httpUrl(meta).superRefine((url, context) => {
+    if (QUAY_REFUSED_WEBHOOK_HOSTS.includes(new URL(url).hostname.toLowerCase()))
+      context.addIssue({
+        code: 'custom',
+        message:
+          'Quay refuses webhook hosts localhost and 127.0.0.1 (notifications/notificationmethod.py HOSTNAME_BLACKLIST); use a name or address Quay reaches',
+      });
+  });
+}

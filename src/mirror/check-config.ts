@@ -35,7 +35,16 @@ export function checkMirrorConfig(config: ConfigFor<'quay' | 'mirror-repos'>): v
     })),
   ]);
   requireDistinctEnds(section, (name) => config.quay[name]?.url);
-  resolveRoles(section);
+  const source = resolveRoles(section).source.instance;
+  const instance = config.quay[source];
+  if (section.pushTrigger && (instance?.type !== 'quay' || instance.token === undefined))
+    throw new ConfigError([
+      {
+        path: `${SECTION}.pushTrigger`,
+        message: `needs the source quay.${source} to be a Quay with a token (repository admin on the selected repositories): the notifications are made through its API`,
+        example: `quay: {${source}: {url: https://quay.example.com, token: {env: QUAY_TOKEN}}}`,
+      },
+    ]);
 }
 
 /** The entries of `quay` a run works with: only their secrets are resolved and masked. */

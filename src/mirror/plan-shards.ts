@@ -7,6 +7,7 @@ import type { MirrorRestriction } from './plan/selection.js';
 import { chooseShardCount, shardSizes, shardSpecs } from './shard/shard.js';
 import { closeEndpoints, openEndpoint } from './sides/endpoint.js';
 import { resolveRoles } from './sides/roles.js';
+import { keepsPushTrigger, pushTriggerStep } from './trigger/push-trigger.js';
 
 /**
  * `--plan-shards=N`: copies nothing. Resolves the selection as a run would (discovery included: reads
@@ -51,6 +52,15 @@ export async function runShardPlan(
     });
     context.setResult('shards', JSON.stringify(shardSpecs(count)));
     context.setResult('repositories', String(paths.length));
+    const trigger = section.pushTrigger;
+    if (keepsPushTrigger(trigger, restriction))
+      await pushTriggerStep(
+        context,
+        { side, endpoint },
+        trigger,
+        paths,
+        mirrorLimits(section.concurrency).perHost,
+      );
   } finally {
     await closeEndpoints([endpoint]);
   }

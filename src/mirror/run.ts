@@ -21,6 +21,7 @@ import type { MirrorRequest } from './request.js';
 import { buildShardReport } from './shard/shard-report.js';
 import { closeEndpoints } from './sides/endpoint.js';
 import { directionLine, openRunSides, preflightPassed } from './sides/open-sides.js';
+import { keepsPushTrigger, pushTriggerStep } from './trigger/push-trigger.js';
 
 /** A mirror-repos run as its task asks for it: the shard plan (--plan-shards) or the mirror. */
 export function runMirrorRequest(context: MirrorRun, request: MirrorRequest): Promise<void> {
@@ -87,6 +88,19 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
     if (!(await engine.ready())) return;
     if (!(await preflightPassed(context, sides))) return;
 
+    let selected: readonly string[] = [];
+    const seen: MirrorRestriction = {
+      ...restriction,
+      onSelected: (paths) => {
+        selected = paths;
+        restriction.onSelected?.(paths);
+      },
+    };
+    const trigger = section.pushTrigger;
+    const keepTrigger = () =>
+      keepsPushTrigger(trigger, restriction)
+        ? pushTriggerStep(context, source, trigger, selected, limits.perHost)
+        : Promise.resolve();
     const planContext: PlanContext = {
       section,
       source,
@@ -95,7 +109,7 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
       limiter,
       log,
       dryRun: context.dryRun,
-      restriction,
+      restriction: seen,
     };
     if (context.dryRun) {
       const unchanged = await engine.dryRun(
@@ -105,6 +119,7 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
       );
       context.setResult('copied', '0');
       context.setResult('unchanged', String(unchanged));
+      await keepTrigger();
       return;
     }
 
@@ -122,6 +137,7 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
     }
     context.setResult('copied', String(totals.copied));
     context.setResult('unchanged', String(totals.unchanged));
+    await keepTrigger();
   } finally {
     await engine.close();
     await closeEndpoints(sides.endpoints);

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { duration, instanceName } from '../values.js';
+import { secretValue } from '../secret.js';
+import { duration, instanceName, webhookUrlSchema } from '../values.js';
 
 /** `org/repo:tag`, `org/repo@sha256:…` or `org/repo` (every tag, then filtered by `tags`). */
 const repositoryReference = z
@@ -137,6 +138,34 @@ export const mirrorReposSchema = z
       })
       .optional()
       .meta({ description: 'DNS and TCP checks of every registry before any copy' }),
+    pushTrigger: z
+      .strictObject({
+        url: webhookUrlSchema({
+          description: "The EventListener's URL as Quay reaches it (the Route of Service el-quay)",
+          examples: ['https://el-quay-quay-tasks.apps.example.com'],
+        }),
+        token: secretValue(
+          'The shared token the EventListener compares (key token of Secret quay-webhook), sent as ?token=',
+          'WEBHOOK_TOKEN',
+        ),
+        title: z
+          .string()
+          .min(1)
+          .default('quay-tasks mirror')
+          .meta({
+            description: 'The title that marks the notifications this mirror owns',
+            examples: ['quay-tasks mirror'],
+          }),
+        exclusive: z.boolean().default(true).meta({
+          description:
+            'Remove this notification (same title) from repositories of the selected organizations that the mirror no longer selects',
+        }),
+      })
+      .optional()
+      .meta({
+        description:
+          'A repo_push webhook notification on every source repository the mirror selects (discovered ones too), made on every full run: each push then starts the quay-mirror trigger',
+      }),
     engine: z
       .enum(['native', 'podman'])
       .default('native')

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { secretValue } from '../secret.js';
-import { byteSize, httpUrl, instanceName, namespaceName, presence } from '../values.js';
+import { byteSize, instanceName, namespaceName, presence, webhookUrlSchema } from '../values.js';
 import { repositoryRole } from './create-robots.js';
 
 /**
@@ -142,7 +142,7 @@ const notification = z
         description: 'The notification title; together with event and method, what identifies it',
         examples: ['CI on push'],
       }),
-    url: httpUrl({
+    url: webhookUrlSchema({
       description: 'webhook and slack: where Quay POSTs (Quay refuses localhost and 127.0.0.1)',
       examples: ['https://ci.example.com/quay'],
     }).optional(),
@@ -180,13 +180,6 @@ const notification = z
       context.addIssue({ code: 'custom', path: [key], message: `method ${n.method} needs ${key}` });
     if (n.token !== undefined && n.method !== 'webhook')
       context.addIssue({ code: 'custom', path: ['token'], message: 'token is for method webhook only' });
-    if (n.url !== undefined && ['localhost', '127.0.0.1'].includes(new URL(n.url).hostname.toLowerCase()))
-      context.addIssue({
-        code: 'custom',
-        path: ['url'],
-        message:
-          'Quay refuses webhook hosts localhost and 127.0.0.1 (notifications/notificationmethod.py HOSTNAME_BLACKLIST)',
-      });
   })
   .meta({
     examples: [
