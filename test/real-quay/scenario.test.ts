@@ -1,6 +1,6 @@
 /**
  * The tasks against two real Quay servers (Quay's own source, vendor/quay/): quay-init, create-robots,
- * proxycache and mirror-repos (Quay → Quay, explicit and by discovery), each run twice — the second run must
+ * proxycache, quay-config and mirror-repos (Quay → Quay, by discovery, with its push trigger), each run twice — the second run must
  * change nothing. Run by `npm run test:real-quay`, not by `npm test` (it needs the Python packages of
  * test/real-quay/apt-packages.txt).
  */
@@ -17,6 +17,7 @@ import { tempDir } from '../support/temp.js';
 
 const ADMIN = 'admin';
 const PASSWORD = 'password-of-admin';
+const WEBHOOK_TOKEN = 'webhook-token-0f9e8d7c6b5a';
 
 interface Report {
   ok: boolean;
@@ -44,7 +45,7 @@ describe('the tasks against real Quay', () => {
 
   const run = async (task: string, file = config) => {
     const result = await runCli(task, ['--config', file, '--output', 'json'], {
-      env: { EAST_ADMIN_PASSWORD: PASSWORD },
+      env: { EAST_ADMIN_PASSWORD: PASSWORD, WEBHOOK_TOKEN },
     });
     const report = JSON.parse(result.stdout || '{}') as Report;
     return { ...result, report };
@@ -113,6 +114,36 @@ mirror-repos:
   discovery:
     enabled: true
     organizations: { include: [library] }
+  pushTrigger:
+    url: http://el-quay.example.invalid
+    token: { env: WEBHOOK_TOKEN }
+quay-config:
+  instance: east
+  organizations:
+    - name: team-alpha
+      teams:
+        - name: deployers
+          role: creator
+          description: Deploys the web app
+          members: { exclusive: true, items: [team-alpha+deployer] }
+      defaultPermissions:
+        - { team: deployers, role: read }
+      repositories:
+        - name: api
+          visibility: private
+          description: The API
+          permissions:
+            exclusive: true
+            items: [{ team: deployers, role: write }, { robot: team-alpha+deployer, role: read }]
+          notifications:
+            - event: repo_push
+              method: webhook
+              title: CI on push
+              url: http://ci.example.invalid/quay
+              token: { env: WEBHOOK_TOKEN }
+      quota:
+        limit: 1GiB
+        limits: [{ type: Warning, thresholdPercent: 80 }, { type: Reject, thresholdPercent: 100 }]
 `,
     );
     // The source's content: library/web with two tags, pushed over the registry API as admin.
@@ -170,6 +201,33 @@ mirror-repos:
     assert.equal(second.exitCode, 0, second.stderr);
     assert.match(second.stderr, /mirror: 0 copied, 2 unchanged, 0 failed/);
     assert.equal(second.report.changed, 0);
+    // The push trigger: one repo_push webhook on the discovered source repository, made by the first run.
+    assert.deepEqual(
+      first.report.items.filter((i) => i.ref.startsWith('push-trigger/')).map((i) => `${i.ref} ${i.action}`),
+      ['push-trigger/library/web created'],
+    );
+    const notifications = await api(west, westToken, 'GET', '/repository/library/web/notification/');
+    const list = notifications.body.notifications as {
+      event: string;
+      method: string;
+      title: string;
+      config: { url: string };
+    }[];
+    assert.deepEqual(
+      list.map((n) => [n.event, n.method, n.title, n.config.url]),
+      [
+        [
+          'repo_push',
+          'webhook',
+          'quay-tasks mirror',
+          `http://el-quay.example.invalid/?token=${WEBHOOK_TOKEN}`,
+        ],
+      ],
+    );
+    assert.ok(
+      !first.stdout.includes(WEBHOOK_TOKEN) && !first.stderr.includes(WEBHOOK_TOKEN),
+      'the token is masked',
+    );
   });
 
   test('create-robots grants on an existing repository and writes auth.json; the second run changes nothing', async () => {
@@ -201,6 +259,43 @@ mirror-repos:
     const second = await run('create-robots');
     assert.equal(second.exitCode, 0, second.stderr);
     assert.equal(second.report.changed, 0);
+  });
+
+  test('quay-config makes teams, default permissions, a repository with permissions and a notification, and the quota; the second run changes nothing', async () => {
+    const first = await run('quay-config');
+    assert.equal(first.exitCode, 0, first.stderr);
+    assert.deepEqual(
+      first.report.items.map((i) => `${i.ref} ${i.action}`),
+      [
+        'team-alpha/team/deployers created',
+        'team-alpha/default-permission/team deployers created',
+        'team-alpha/api created',
+        'team-alpha/quota created',
+      ],
+    );
+    const token = readFileSync(join(dir, 'east-token'), 'utf8').trim();
+    const teams = await api(east, token, 'GET', '/repository/team-alpha/api/permissions/team/');
+    assert.equal((teams.body.permissions as Record<string, { role: string }>).deployers?.role, 'write');
+    const users = await api(east, token, 'GET', '/repository/team-alpha/api/permissions/user/');
+    assert.deepEqual(Object.keys(users.body.permissions as object), ['team-alpha+deployer']);
+    const quota = await api(east, token, 'GET', '/organization/team-alpha/quota');
+    const [made] = quota.body as unknown as {
+      limit_bytes: number;
+      limits: { type: string; limit_percent: number }[];
+    }[];
+    assert.equal(made?.limit_bytes, 2 ** 30);
+    assert.deepEqual(made?.limits.map((l) => `${l.type} ${l.limit_percent}`).sort(), [
+      'Reject 100',
+      'Warning 80',
+    ]);
+    assert.ok(
+      !first.stdout.includes(WEBHOOK_TOKEN) && !first.stderr.includes(WEBHOOK_TOKEN),
+      'the token is masked',
+    );
+
+    const second = await run('quay-config');
+    assert.equal(second.exitCode, 0, second.stderr);
+    assert.equal(second.report.changed, 0, JSON.stringify(second.report.items));
   });
 
   test('create-robots refuses a robot whose permission names a missing repository (real Quay: a 500), changing nothing', async () => {
