@@ -93,11 +93,16 @@ describe('tekton/pipeline-quay-install.yaml: static checks', () => {
     assert.equal(image, taskNamed('quay-init').spec.params?.find((x) => x.name === 'image')?.default);
   });
 
-  test('apply-ordered → quay-init → create-robots and proxycache in parallel; no finally', () => {
-    assert.deepEqual(executionLevels(p), [['apply-ordered'], ['quay-init'], ['create-robots', 'proxycache']]);
+  test('apply-ordered → quay-init → create-robots and proxycache in parallel → quay-config; no finally', () => {
+    assert.deepEqual(executionLevels(p), [
+      ['apply-ordered'],
+      ['quay-init'],
+      ['create-robots', 'proxycache'],
+      ['quay-config'],
+    ]);
     assert.deepEqual(
       p.spec.tasks.map((t) => t.taskRef?.name),
-      ['quay-apply-ordered', 'quay-init', 'quay-create-robots', 'quay-proxycache'],
+      ['quay-apply-ordered', 'quay-init', 'quay-create-robots', 'quay-proxycache', 'quay-config'],
     );
     for (const t of p.spec.tasks) {
       assert.match(t.timeout ?? '', GO_DURATION, `${t.name}: timeout`);
@@ -321,7 +326,8 @@ describe('quay-install: the example first install, then a second run, against th
   test('first install: applied, first user and its token Secret, robots and proxy cache; token never a Pipeline result', async () => {
     const { results, order, pipeline } = await runPipeline(exampleRun());
     assert.deepEqual(order.slice(0, 2), ['apply-ordered', 'quay-init']);
-    assert.deepEqual(order.slice(2).sort(), ['create-robots', 'proxycache']);
+    assert.deepEqual(order.slice(2, 4).sort(), ['create-robots', 'proxycache']);
+    assert.deepEqual(order.slice(4), ['quay-config']);
     for (const [name, r] of Object.entries(results)) assert.equal(r.ok, 'true', name);
     assert.deepEqual(
       { applied: results['apply-ordered']?.applied, changed: results['apply-ordered']?.changed },
@@ -342,6 +348,10 @@ describe('quay-install: the example first install, then a second run, against th
     assert.ok(kube.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'apps', name: 'team-alpha-pull' }));
     assert.ok(quay.state.orgs.get('cache-dockerhub')?.proxyCache, 'proxy cache configured');
     assert.equal(results.proxycache?.changed, '2', 'the organization and its proxy-cache configuration');
+    // quay-config after create-robots: the robot is a member of the team it declares.
+    assert.equal(results['quay-config']?.changed, '3', 'team, default permission, repository');
+    assert.ok(quay.state.orgs.get('team-alpha')?.teams.get('deployers')?.members.has('team-alpha+deployer'));
+    assert.equal(quay.state.getRepo('team-alpha', 'web')?.teamPermissions.get('deployers'), 'read');
     assert.equal(pipeline.robots, 'team-alpha+deployer');
     assert.equal(pipeline.applied, '3');
     for (const value of Object.values(pipeline)) assert.ok(!value.includes(token));
@@ -453,6 +463,7 @@ describe('quay-install: the example first install, then a second run, against th
       { task: 'quay-init', configs: files.slice(0, 1) },
       { task: 'create-robots', configs: files },
       { task: 'proxycache', configs: files },
+      { task: 'quay-config', configs: files },
     ];
     await Promise.all(
       runs.map(async ({ task, configs }) => {
