@@ -428,6 +428,8 @@ export class NotificationWorker {
       headers: { ...headers, Host: target.host },
       lookup,
       timeout: timeoutMs,
+      // requests.post makes and closes a Session per call: no connection outlives the delivery.
+      agent: false,
     };
     const https = target.protocol === 'https:';
     const tlsOptions =
@@ -443,7 +445,10 @@ export class NotificationWorker {
       const onResponse = (res: IncomingMessage): void => {
         // `requests` reads the whole answer (stream=False).
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+        res.on('end', () => {
+          res.socket?.destroy();
+          resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+        });
         res.on('error', reject);
       };
       const req = https
