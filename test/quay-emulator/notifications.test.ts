@@ -5,10 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import test, { type TestContext } from 'node:test';
+import type { TLSSocket } from 'node:tls';
 import type { QuayEmulator, QuayEmulatorOptions } from '../support/quay-emulator/index.js';
 import { assertShapeA, call, quayFor, registryToken, sha256 } from './_http.js';
+import { TEST_TLS_CERT, TEST_TLS_KEY, TEST_WEBHOOK_TLS_CERT, TEST_WEBHOOK_TLS_KEY } from './_tls-fixture.js';
 
 const LIST = '/api/v1/repository/acme/app/notification/';
 
@@ -376,4 +379,92 @@ test('§10.2 a refused connection is a failure without a status; the template sh
   assert.equal(failed?.ok, false);
   assert.equal(dead.numberOfFailures, 1);
   assert.equal(hook.received[0]?.body, '{"text": "pushed v1 to acme/app", "tags": ["v1"]}');
+});
+
+test('§10.2 https webhooks: verified against webhookCa (else a TLS failure); Quay presents its own certificate', async (t) => {
+  const seen: { path: string; peer: string }[] = [];
+  const server = createHttpsServer(
+    { cert: TEST_WEBHOOK_TLS_CERT, key: TEST_WEBHOOK_TLS_KEY, requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      const peer = (req.socket as TLSSocket).getPeerCertificate();
+      seen.push({ path: req.url ?? '', peer: String(peer?.subject?.CN ?? '') });
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  const url = `https://hooks.test:${(server.address() as AddressInfo).port}/secure`;
+  const hosts = { 'hooks.test': '127.0.0.1' };
+  const untrusted = await quayFor(t, { webhookHosts: hosts });
+  untrusted.seed.user('owner');
+  untrusted.seed.org('acme', { owner: 'owner' });
+  const n = untrusted.seed.notification('acme/app', { config: { url } });
+  untrusted.notifications.spawn('acme/app', 'repo_push', { updated_tags: ['v1'] });
+  const [refused] = await untrusted.notifications.settle();
+  assert.equal(refused?.status, null);
+  assert.equal(refused?.ok, false);
+  assert.equal(n.numberOfFailures, 1);
+  assert.equal(seen.length, 0);
+  // With the CA trusted, and an emulator serving TLS itself: its certificate is sent as the client cert.
+  const trusted = await quayFor(t, {
+    webhookHosts: hosts,
+    webhookCa: TEST_WEBHOOK_TLS_CERT,
+    tls: { cert: TEST_TLS_CERT, key: TEST_TLS_KEY },
+  });
+  trusted.seed.user('owner');
+  trusted.seed.org('acme', { owner: 'owner' });
+  trusted.seed.notification('acme/app', { config: { url } });
+  trusted.notifications.spawn('acme/app', 'repo_push', { updated_tags: ['v1'] });
+  const [ok] = await trusted.notifications.settle();
+  assert.equal(ok?.status, 200, ok?.error ?? '');
+  assert.deepEqual(seen, [{ path: '/secure', peer: '127.0.0.1' }]);
+  assert.match(String((ok?.eventData as { homepage?: string } | undefined)?.homepage), /^https:\/\//);
+});
+
+test('§10.2 redirects are followed as requests does: 307 repeats the POST, 302 becomes a GET without body', async (t) => {
+  const { quay } = await setup(t);
+  const seen: { method: string; url: string; body: string; type: string | undefined }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        body: Buffer.concat(chunks).toString(),
+        type: req.headers['content-type'],
+      });
+      if (req.url === '/a') res.writeHead(307, { location: '/b' }).end();
+      else if (req.url === '/b') res.writeHead(302, { location: '/c' }).end();
+      else res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  const url = `http://hooks.test:${(server.address() as AddressInfo).port}/a`;
+  quay.seed.notification('acme/app', { config: { url } });
+  quay.notifications.spawn('acme/app', 'repo_push', { updated_tags: ['v1'] });
+  const [d] = await quay.notifications.settle();
+  assert.equal(d?.status, 202);
+  assert.deepEqual(
+    seen.map((s) => [s.method, s.url, s.body === d?.body, s.type]),
+    [
+      ['POST', '/a', true, 'application/json'],
+      ['POST', '/b', true, 'application/json'],
+      ['GET', '/c', false, undefined],
+    ],
+  );
 });
