@@ -1,12 +1,13 @@
 /**
  * JSON request bodies of `/api/v1` (quay-api.md §0, `validate_json_request`): a non-JSON content type is 415 on a
  * required body and silently ignored on an optional one; invalid JSON is 400 (ignored when optional); schema
- * violations are 400 shape A `invalid_request` with jsonschema-like text.
+ * violations are 400 shape A `invalid_request` with jsonschema's text (jsonschema.ts).
  */
 import { invalidRequest } from './api-auth.js';
 import type { RequestContext } from './context.js';
 import { fail, shapeC } from './errors.js';
 import { isJsonContentType, readBody } from './http-io.js';
+import { type Schema, schemaError } from './jsonschema.js';
 
 /** The whole request body is capped at 1 MiB (`max_json_size`, §5.3). */
 const MAX_JSON_BYTES = 1024 * 1024;
@@ -42,67 +43,42 @@ export interface FieldSpec {
   minimum?: number;
 }
 
-function pyRepr(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (value === null) return 'None';
-  if (value === true) return 'True';
-  if (value === false) return 'False';
-  return JSON.stringify(value);
-}
-
-function typeMatches(value: unknown, type: FieldSpec['type']): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'array':
-      return Array.isArray(value);
+/** A flat object schema written as fields (the older handlers); turned into a JSON schema for `validateJson`. */
+function fieldsToSchema(fields: Record<string, FieldSpec>): Schema {
+  const properties: Record<string, Schema> = {};
+  const required: string[] = [];
+  for (const [name, spec] of Object.entries(fields)) {
+    if (spec.required) required.push(name);
+    const prop: Schema = { type: spec.nullable ? [spec.type, 'null'] : spec.type };
+    if (spec.enum) prop.enum = spec.nullable ? [...spec.enum, null] : [...spec.enum];
+    if (spec.minLength !== undefined) prop.minLength = spec.minLength;
+    if (spec.maxLength !== undefined) prop.maxLength = spec.maxLength;
+    if (spec.minimum !== undefined) prop.minimum = spec.minimum;
+    properties[name] = prop;
   }
+  return { type: 'object', ...(required.length > 0 ? { required } : {}), properties };
 }
 
-/** Validates `body` against a flat object schema; the first violation answers 400 (shape A). */
+/**
+ * `validate(json_data, schema)` of `validate_json_request`: the violation jsonschema reports answers 400 shape A
+ * `invalid_request` (its first line, see jsonschema.ts). Quay's schemas rarely forbid unknown keys, and neither
+ * does this unless the schema says `additionalProperties: false`.
+ */
+export function validateJson(ctx: RequestContext, body: unknown, schema: Schema): JsonObject {
+  // A body of `null` is no JSON body at all to `request.get_json()`.
+  if (body === null) fail(invalidRequest(ctx, 'Missing JSON body'));
+  const problem = schemaError(body, schema);
+  if (problem !== undefined) fail(invalidRequest(ctx, problem));
+  return body as JsonObject;
+}
+
+/** Validates `body` against a flat object schema given as fields. */
 export function validateSchema(
   ctx: RequestContext,
   body: unknown,
   schema: Record<string, FieldSpec>,
 ): JsonObject {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    fail(invalidRequest(ctx, `${pyRepr(body)} is not of type 'object'`));
-  }
-  const obj = body as JsonObject;
-  for (const [name, spec] of Object.entries(schema)) {
-    if (!(name in obj)) {
-      if (spec.required) fail(invalidRequest(ctx, `'${name}' is a required property`));
-      continue;
-    }
-    const value = obj[name];
-    if (value === null && spec.nullable) continue;
-    if (!typeMatches(value, spec.type)) {
-      fail(invalidRequest(ctx, `${pyRepr(value)} is not of type '${spec.type}'`));
-    }
-    if (spec.enum && !spec.enum.includes(value as string)) {
-      fail(
-        invalidRequest(ctx, `${pyRepr(value)} is not one of [${spec.enum.map((e) => `'${e}'`).join(', ')}]`),
-      );
-    }
-    if (typeof value === 'string') {
-      if (spec.maxLength !== undefined && value.length > spec.maxLength) {
-        fail(invalidRequest(ctx, `${pyRepr(value)} is too long`));
-      }
-      if (spec.minLength !== undefined && value.length < spec.minLength) {
-        fail(invalidRequest(ctx, `${pyRepr(value)} is too short`));
-      }
-    }
-    if (typeof value === 'number' && spec.minimum !== undefined && value < spec.minimum) {
-      fail(invalidRequest(ctx, `${value} is less than the minimum of ${spec.minimum}`));
-    }
-  }
-  return obj;
+  return validateJson(ctx, body, fieldsToSchema(schema));
 }
 
 export function str(obj: JsonObject, key: string): string | undefined {

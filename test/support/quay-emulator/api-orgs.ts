@@ -13,14 +13,20 @@ import { apiJson, fail, shapeC } from './errors.js';
 import { avatar, type JsonValue } from './formats.js';
 import type { HttpResponse } from './http-io.js';
 import { isValidEmail, NAMESPACE_REGEX_TEXT, namespaceProblem } from './names.js';
+import { orgQuotaView, quotaReport } from './quota.js';
 import type { RouteDef } from './router.js';
 import type { OrgRecord } from './state.js';
 
-/** The org view of `GET /api/v1/organization/{org}`: fields depend on the caller (§4.2). */
+/**
+ * The org view of `GET /api/v1/organization/{org}` (`api/organization.py::org_view`): fields depend on the
+ * caller (§4.2). A superuser with FEATURE_SUPERUSERS_FULL_ACCESS sees it as an admin. With
+ * FEATURE_QUOTA_MANAGEMENT and FEATURE_EDIT_QUOTA, admins and members also get `quotas` and `quota_report`.
+ */
 export function orgView(ctx: RequestContext, org: OrgRecord): Record<string, JsonValue> {
-  const { perms, state } = ctx.rt;
-  const isAdmin = perms.isOrgAdmin(ctx.caller, org.name);
-  const isMember = perms.isOrgMember(ctx.caller, org.name);
+  const { perms, state, options } = ctx.rt;
+  const asSuperuser = perms.isSuperUserWithFullAccess(ctx.caller);
+  const isAdmin = perms.isOrgAdmin(ctx.caller, org.name) || asSuperuser;
+  const isMember = perms.isOrgMember(ctx.caller, org.name) || asSuperuser;
   const view: Record<string, JsonValue> = {
     name: org.name,
     email: isAdmin && isValidEmail(org.email) ? org.email : '',
@@ -54,6 +60,15 @@ export function orgView(ctx: RequestContext, org: OrgRecord): Record<string, Jso
     view.invoice_email_address = org.invoiceEmailAddress;
     view.tag_expiration_s = org.tagExpirationS;
     view.is_free_account = true;
+  }
+  if ((isAdmin || isMember) && options.features.quotaManagement && options.features.editQuota) {
+    view.quotas = org.quota ? [orgQuotaView(org.quota)] : [];
+    view.quota_report = quotaReport(
+      state,
+      org,
+      options.defaultSystemRejectQuotaBytes,
+      (d) => ctx.rt.blobs.size(d) ?? 0,
+    );
   }
   return view;
 }

@@ -9,7 +9,11 @@ import type { RequestContext } from './context.js';
 import { apiJson, fail, flaskInternalError, shapeD } from './errors.js';
 import { avatar, type JsonValue, randomUpperAlnum } from './formats.js';
 import type { HttpResponse } from './http-io.js';
-import { NAMESPACE_REGEX_TEXT, namespaceProblem, parseRobotName } from './names.js';
+import { NAMESPACE_REGEX_TEXT, parseRobotName } from './names.js';
+
+/** `data/model/team.py::VALID_TEAMNAME_REGEX`. */
+const TEAM_NAME_REGEX = new RegExp(NAMESPACE_REGEX_TEXT);
+
 import type { RouteDef } from './router.js';
 import { type OrgRecord, REPO_ROLES, type RepoRole, TEAM_ROLES, type TeamRecord } from './state.js';
 
@@ -39,7 +43,7 @@ const ROLE_BODY = { role: { type: 'string', required: true, enum: REPO_ROLES } }
 /** `PUT .../permissions/user/{username}`: upsert; DataModelException texts as 400 shape A (§6.1). */
 async function setUserPermission(ctx: RequestContext, p: Params): Promise<HttpResponse> {
   const { state } = ctx.rt;
-  const ref = requireRepo(ctx, p.repo ?? '', 'admin', { allowMissing: true });
+  const ref = adminOfRepo(ctx, p);
   const body = validateSchema(ctx, await readJsonBody(ctx), ROLE_BODY);
   const role = body.role as RepoRole;
   const username = p.username ?? '';
@@ -58,28 +62,38 @@ async function setUserPermission(ctx: RequestContext, p: Params): Promise<HttpRe
   return apiJson(200, userPermissionView(ctx, ref.namespace, username, role));
 }
 
+/**
+ * Reads and deletes query permission rows joined to the repository by name, so a repository that does not
+ * exist is no 404: it has no rows (`data/model/permission.py`).
+ */
+function adminOfRepo(ctx: RequestContext, p: Params) {
+  return requireRepo(ctx, p.repo ?? '', 'admin', { allowMissing: true, allowSuperuser: true });
+}
+
 async function getUserPermission(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const ref = requireExistingRepo(ctx, p.repo ?? '', 'admin');
+  const ref = adminOfRepo(ctx, p);
   const username = p.username ?? '';
-  const role = ref.repo.userPermissions.get(username);
+  const role = ref.repo?.userPermissions.get(username);
   // Shape D: the DataModelException reaches the app-level handler (§6.1).
   if (!role) return shapeD(400, 'User does not have permission for repo.');
   return apiJson(200, userPermissionView(ctx, ref.namespace, username, role));
 }
 
 async function deleteUserPermission(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const ref = requireExistingRepo(ctx, p.repo ?? '', 'admin');
-  if (!ref.repo.userPermissions.delete(p.username ?? '')) {
+  const ref = adminOfRepo(ctx, p);
+  // data/model/permission.py delete_user_permission checks the owner first.
+  if (p.username === ref.namespace) return invalidRequest(ctx, 'Namespace owner must always be admin.');
+  if (!ref.repo?.userPermissions.delete(p.username ?? '')) {
     return invalidRequest(ctx, 'User does not have permission for repo.');
   }
   return { status: 204 };
 }
 
-/** `GET .../permissions/user/`: a map keyed by name, not a list (§6.1). */
+/** `GET .../permissions/user/`: a map keyed by name, not a list (§6.1); `{}` for a missing repository. */
 async function listUserPermissions(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const ref = requireExistingRepo(ctx, p.repo ?? '', 'admin');
+  const ref = adminOfRepo(ctx, p);
   const permissions: Record<string, JsonValue> = {};
-  for (const [name, role] of ref.repo.userPermissions) {
+  for (const [name, role] of ref.repo?.userPermissions ?? []) {
     permissions[name] = userPermissionView(ctx, ref.namespace, name, role);
   }
   return apiJson(200, { permissions });
@@ -106,21 +120,22 @@ async function transitivePermission(ctx: RequestContext, p: Params): Promise<Htt
 }
 
 async function listTeamPermissions(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const ref = requireExistingRepo(ctx, p.repo ?? '', 'admin');
+  const ref = adminOfRepo(ctx, p);
   const permissions: Record<string, JsonValue> = {};
-  for (const [team, role] of ref.repo.teamPermissions) permissions[team] = teamPermissionView(team, role);
+  for (const [team, role] of ref.repo?.teamPermissions ?? [])
+    permissions[team] = teamPermissionView(team, role);
   return apiJson(200, { permissions });
 }
 
 async function getTeamPermission(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const ref = requireExistingRepo(ctx, p.repo ?? '', 'admin');
-  const role = ref.repo.teamPermissions.get(p.team ?? '');
+  const ref = adminOfRepo(ctx, p);
+  const role = ref.repo?.teamPermissions.get(p.team ?? '');
   if (!role) return shapeD(400, 'Team does not have permission for repo.');
   return apiJson(200, teamPermissionView(p.team ?? '', role));
 }
 
 async function setTeamPermission(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const ref = requireRepo(ctx, p.repo ?? '', 'admin', { allowMissing: true });
+  const ref = adminOfRepo(ctx, p);
   const body = validateSchema(ctx, await readJsonBody(ctx), ROLE_BODY);
   const team = p.team ?? '';
   if (!ctx.rt.state.orgs.get(ref.namespace)?.teams.has(team)) {
@@ -134,8 +149,8 @@ async function setTeamPermission(ctx: RequestContext, p: Params): Promise<HttpRe
 }
 
 async function deleteTeamPermission(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const ref = requireExistingRepo(ctx, p.repo ?? '', 'admin');
-  if (!ref.repo.teamPermissions.delete(p.team ?? '')) {
+  const ref = adminOfRepo(ctx, p);
+  if (!ref.repo?.teamPermissions.delete(p.team ?? '')) {
     return invalidRequest(ctx, 'Team does not have permission for repo.');
   }
   return { status: 204 };
@@ -153,18 +168,55 @@ function teamView(team: TeamRecord, newTeam?: boolean): Record<string, JsonValue
   return view;
 }
 
-/** `PUT /api/v1/organization/{org}/team/{team}`: create or update (§6.2). */
+/** `AdministerOrganizationPermission(org).can() or allow_if_superuser_with_full_access()`, then the org. */
+function requireTeamAdmin(ctx: RequestContext, orgName: string): OrgRecord {
+  if (ctx.rt.perms.isSuperUserWithFullAccess(ctx.caller)) {
+    const org = ctx.rt.state.orgs.get(orgName);
+    if (!org) fail(notFound(ctx));
+    return org;
+  }
+  return requireOrgAdmin(ctx, orgName);
+}
+
+/** The caller's admin teams in the org (`__get_user_admin_teams`). */
+function callerAdminTeams(ctx: RequestContext, org: OrgRecord): TeamRecord[] {
+  const me = ctx.caller.kind === 'user' ? ctx.caller.user.username : '';
+  return ctx.rt.state.teamsOf(org, me).filter((t) => t.role === 'admin');
+}
+
+/**
+ * `PUT /api/v1/organization/{org}/team/{team}`: create or update (§6.2). The body is validated before the
+ * permission check (`@validate_json_request` wraps the view). A new team's name must pass
+ * `data/model/team.py::validate_team_name` (400 `{"message"}`, InvalidTeamException); demoting the caller's
+ * only admin team is refused by `set_team_org_permission`.
+ */
 async function putTeam(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const org = requireOrgAdmin(ctx, p.org ?? '');
   const body = validateSchema(ctx, await readJsonBody(ctx), {
     role: { type: 'string', required: true, enum: TEAM_ROLES },
     description: { type: 'string' },
   });
+  const org = requireTeamAdmin(ctx, p.org ?? '');
   const name = p.team ?? '';
-  if (namespaceProblem(name)) {
-    return shapeD(400, `Invalid team name ${name}: Team name must match expression ${NAMESPACE_REGEX_TEXT}`);
-  }
   const existing = org.teams.get(name);
+  if (!existing) {
+    if (!TEAM_NAME_REGEX.test(name)) {
+      return shapeD(
+        400,
+        `Invalid team name ${name}: Namespace must match expression ${NAMESPACE_REGEX_TEXT}`,
+      );
+    }
+    if (name.length < 2 || name.length > 255) {
+      return shapeD(400, `Invalid team name ${name}: Team must be between 2 and 255 characters in length`);
+    }
+  } else if (existing.role === 'admin' && body.role !== 'admin') {
+    const adminTeams = callerAdminTeams(ctx, org).map((t) => t.name);
+    if (adminTeams.includes(name) && adminTeams.length <= 1) {
+      return shapeD(
+        400,
+        `Cannot remove admin from team '${name}' because calling user would no longer have admin on org '${org.name}'`,
+      );
+    }
+  }
   const team: TeamRecord = existing ?? {
     name,
     description: '',
@@ -178,13 +230,29 @@ async function putTeam(ctx: RequestContext, p: Params): Promise<HttpResponse> {
   return apiJson(200, teamView(team, !existing));
 }
 
+/**
+ * `DELETE .../team/{team}` (`data/model/team.py::remove_team`): 204; its repository permissions and the
+ * prototypes delegating to it go with it. Nothing protects `owners` as such: an admin team can go unless it is
+ * the caller's only admin team (400 `{"message"}`); a caller in no admin team at all (a superuser) makes
+ * `admin_teams[0]` an IndexError, a 500 page.
+ */
 async function deleteTeam(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const org = requireOrgAdmin(ctx, p.org ?? '');
+  const org = requireTeamAdmin(ctx, p.org ?? '');
   const name = p.team ?? '';
-  if (!org.teams.delete(name)) return shapeD(400, `Team '${name}' is not a team in org '${org.name}'`);
-  for (const repo of ctx.rt.state.repos.values()) {
-    if (repo.namespace === org.name) repo.teamPermissions.delete(name);
+  const team = org.teams.get(name);
+  if (!team) return shapeD(400, `Team '${name}' is not a team in org '${org.name}'`);
+  if (team.role === 'admin') {
+    const adminTeams = callerAdminTeams(ctx, org);
+    if (adminTeams.length === 0) return flaskInternalError();
+    if (adminTeams.length <= 1 && adminTeams[0]?.name === name) {
+      const me = ctx.caller.kind === 'user' ? ctx.caller.user.username : '';
+      return shapeD(
+        400,
+        `Deleting team '${name}' would remove admin ability for user '${me}' in organization '${org.name}'`,
+      );
+    }
   }
+  ctx.rt.state.deleteTeam(org, name);
   return { status: 204 };
 }
 

@@ -19,18 +19,23 @@ export function splitRepoPath(path: string): RepoRef {
 /**
  * Checks the caller's role on a repository before looking it up, as Quay does: a caller without a
  * namespace-wide role gets 401/403 for a missing repo, the org admin or namespace owner gets 404.
- * `allowMissing` returns instead of answering 404 (the handler reports the lookup failure its own way).
+ * `allowMissing` returns instead of answering 404 (the handler reports the lookup failure its own way);
+ * `allowSuperuser` lets a superuser with FEATURE_SUPERUSERS_FULL_ACCESS through (`allow_for_superuser=True`).
  */
 export function requireRepo(
   ctx: RequestContext,
   path: string,
   level: RepoRole,
-  opts: { allowMissing?: boolean } = {},
+  opts: { allowMissing?: boolean; allowSuperuser?: boolean } = {},
 ): RepoRef & { repo: RepoRecord | undefined } {
   const ref = splitRepoPath(path);
   const repo = ctx.rt.state.getRepo(ref.namespace, ref.name);
   const role = ctx.rt.perms.repoRole(ctx.caller, ref.namespace, repo);
-  const allowed = roleAtLeast(REPO_ORDER, role, level) || (level === 'read' && repo?.isPublic === true);
+  const allowed =
+    roleAtLeast(REPO_ORDER, role, level) ||
+    (level === 'read' && repo?.isPublic === true) ||
+    // `require_repo_*(allow_for_superuser=True)`.
+    (opts.allowSuperuser === true && ctx.rt.perms.isSuperUserWithFullAccess(ctx.caller));
   if (!allowed) fail(unauthorized(ctx));
   if (!repo && !opts.allowMissing) fail(notFound(ctx));
   return { ...ref, repo };

@@ -1,12 +1,13 @@
 /** Repositories and the tag API (quay-api.md §7): create, list (next_page), get, update, delete, tag list. */
 import { invalidRequest, notFound, requireUser, unauthorized } from './api-auth.js';
 import { readJsonBody, str, validateSchema } from './api-body.js';
-import { requireExistingRepo } from './api-repo-access.js';
+import { requireExistingRepo, requireRepo } from './api-repo-access.js';
 import type { RequestContext } from './context.js';
 import { apiJson, shapeC } from './errors.js';
 import { type JsonValue, rfc2822, truthyQuery } from './formats.js';
 import type { HttpResponse } from './http-io.js';
 import { isValidRepoName } from './names.js';
+import { repositorySize } from './quota.js';
 import type { RouteDef } from './router.js';
 import { REPO_ORDER, roleAtLeast } from './scopes.js';
 import { isTagAlive, type RepoRecord, type TagRow } from './state.js';
@@ -85,6 +86,15 @@ async function listRepos(ctx: RequestContext): Promise<HttpResponse> {
     if (loggedIn) entry.is_starred = false;
     if (withLastModified) entry.last_modified = lastModifiedSeconds(ctx, r);
     if (withPopularity) entry.popularity = 0;
+    // repository_models_pre_oci.py add_quota_view (FEATURE_QUOTA_MANAGEMENT and FEATURE_EDIT_QUOTA).
+    if (rt.options.features.quotaManagement && rt.options.features.editQuota) {
+      const org = rt.state.orgs.get(r.namespace);
+      const systemDefault = rt.options.defaultSystemRejectQuotaBytes;
+      entry.quota_report = {
+        quota_bytes: repositorySize(r, (d) => rt.blobs.size(d) ?? 0),
+        configured_quota: org?.quota ? org.quota.limitBytes : systemDefault !== 0 ? systemDefault : null,
+      };
+    }
     return entry;
   });
   const body: Record<string, JsonValue> = { repositories };
@@ -135,11 +145,13 @@ async function getRepo(ctx: RequestContext, p: Params): Promise<HttpResponse> {
   return apiJson(200, view);
 }
 
+/** `PUT /api/v1/repository/{repo}` body `{description}`: write permission, then the body, then 404. */
 async function updateRepo(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const { repo } = requireExistingRepo(ctx, p.repo ?? '', 'write');
+  const { repo } = requireRepo(ctx, p.repo ?? '', 'write', { allowMissing: true, allowSuperuser: true });
   const body = validateSchema(ctx, await readJsonBody(ctx), {
     description: { type: 'string', required: true },
   });
+  if (!repo) return notFound(ctx);
   repo.description = str(body, 'description') ?? '';
   return apiJson(200, { success: true });
 }
@@ -151,11 +163,16 @@ async function deleteRepo(ctx: RequestContext, p: Params): Promise<HttpResponse>
   return { status: 204 };
 }
 
+/**
+ * `POST .../changevisibility` body `{visibility}`: 200 `{"success": true}`. For a repository that does not
+ * exist the view falls off its `if model.repo_exists(...)` and returns None: 200 `null`.
+ */
 async function changeVisibility(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const { repo } = requireExistingRepo(ctx, p.repo ?? '', 'admin');
+  const { repo } = requireRepo(ctx, p.repo ?? '', 'admin', { allowMissing: true, allowSuperuser: true });
   const body = validateSchema(ctx, await readJsonBody(ctx), {
     visibility: { type: 'string', required: true, enum: ['public', 'private'] },
   });
+  if (!repo) return apiJson(200, null);
   repo.isPublic = body.visibility === 'public';
   return apiJson(200, { success: true });
 }

@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { BlobStore } from './blob-store.js';
 import type { Clock } from './clock.js';
+import type { NotificationWorker } from './notifications.js';
 import type { ResolvedOptions } from './options.js';
 import type { PageTokens } from './paging.js';
 import type { Permissions, Principal } from './permissions.js';
@@ -19,6 +20,8 @@ export interface Runtime {
   readonly uploads: UploadSessions;
   readonly jwt: RegistryJwt;
   readonly pageTokens: PageTokens;
+  /** The notification queue and worker (notifications.ts); set right after the runtime is made. */
+  notifications: NotificationWorker;
   readonly scheme: 'http' | 'https';
   /** `SERVER_HOSTNAME`; known once the server listens. */
   serverHostname: string;

@@ -10,6 +10,8 @@ export interface HttpResponse {
   headers?: HeaderMap;
   /** A Readable is streamed (blob downloads); strings and Buffers are sent whole. */
   body?: string | Buffer | Readable;
+  /** Runs once the response has been sent (work Quay leaves to its workers, e.g. notifications). */
+  afterSend?: () => void;
 }
 
 /** Thrown by handlers to answer with a finished error response. */

@@ -13,6 +13,8 @@ import { createBlobStore } from './blob-store.js';
 import { Clock } from './clock.js';
 import type { Runtime } from './context.js';
 import { FaultInjector } from './faults.js';
+import type { JsonValue } from './formats.js';
+import { type NotificationDelivery, NotificationWorker } from './notifications.js';
 import { type QuayEmulatorOptions, type QuayFeatures, resolveOptions } from './options.js';
 import { PageTokens } from './paging.js';
 import { Permissions } from './permissions.js';
@@ -20,17 +22,21 @@ import { RegistryJwt } from './registry-jwt.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { Seeder } from './seed.js';
 import { buildRouter, createNodeServer, createRequestHandler } from './server.js';
-import { EmulatorState } from './state.js';
+import { EmulatorState, repoKey } from './state.js';
 import { UploadSessions } from './uploads.js';
 
 export type { FaultAction, FaultHandle, FaultRule } from './faults.js';
 export { FaultInjector } from './faults.js';
+export type { NotificationDelivery } from './notifications.js';
 export type { QuayEmulatorOptions, QuayFeatures } from './options.js';
 export type { AuthKind, RequestAuth, RequestLogEntry } from './request-log.js';
 export { ALL_SCOPES, type PushedImage, type PushImageOptions, type SeededUser, Seeder } from './seed.js';
 export type {
   ManifestRecord,
+  NotificationRecord,
   OrgRecord,
+  PrototypeRecord,
+  QuotaRecord,
   RepoRecord,
   RobotRecord,
   TagRow,
@@ -38,6 +44,22 @@ export type {
   UserRecord,
 } from './state.js';
 export { EmulatorState } from './state.js';
+
+/** The notification worker, for tests (notifications.ts). */
+export interface QuayNotifications {
+  /**
+   * Works every queued job that is due (emulated clock) — delivering webhooks — and resolves once none is left
+   * and none is in flight, with the deliveries made since the previous `settle()`. Failed jobs come back 30
+   * emulated seconds later: `quay.advanceTime(30)` then `settle()` again.
+   */
+  settle(): Promise<NotificationDelivery[]>;
+  /** Every delivery so far, oldest first. */
+  readonly deliveries: readonly NotificationDelivery[];
+  /** Jobs not finished (due now or waiting for a retry). */
+  readonly pending: number;
+  /** `spawn_notification` for a repository (`ns/name`) as a push would; returns the number of jobs queued. */
+  spawn(path: string, event: string, extraData?: { [key: string]: JsonValue }): number;
+}
 
 export interface QuayEmulator {
   /** `http(s)://<host>:<port>` */
@@ -52,6 +74,7 @@ export interface QuayEmulator {
   /** Feature flags, live: tests may flip them between requests. */
   readonly features: QuayFeatures;
   readonly seed: Seeder;
+  readonly notifications: QuayNotifications;
   /** Moves the emulated clock (token expiry, temporary tags, page tokens) without sleeping. */
   advanceTime(seconds: number): void;
   /** Switches AUTHENTICATION_TYPE live, as a restarted Quay picks up a new config bundle (§2). */
@@ -81,10 +104,13 @@ export async function startQuayEmulator(opts: QuayEmulatorOptions = {}): Promise
     uploads: new UploadSessions(blobs),
     jwt: new RegistryJwt(clock),
     pageTokens: new PageTokens(clock),
+    notifications: undefined as unknown as NotificationWorker,
     scheme: options.tls ? 'https' : 'http',
     serverHostname: options.serverHostname ?? '',
     internalErrors: [],
   };
+  rt.notifications = new NotificationWorker(rt);
+  const worker = rt.notifications;
   const log = new RequestLog();
   const faults = new FaultInjector();
   const server: Server = createNodeServer(rt, createRequestHandler(rt, buildRouter(rt), log, faults));
@@ -109,6 +135,23 @@ export async function startQuayEmulator(opts: QuayEmulatorOptions = {}): Promise
     faults,
     features: options.features,
     seed: new Seeder(state, blobs),
+    notifications: {
+      settle: () => worker.settle(),
+      get deliveries() {
+        return worker.deliveries;
+      },
+      get pending() {
+        return worker.pending;
+      },
+      spawn: (path, event, extraData = {}) => {
+        const i = path.indexOf('/');
+        const repo = state.repos.get(repoKey(path.slice(0, i), path.slice(i + 1)));
+        if (!repo) throw new Error(`notifications.spawn: no repository ${path}`);
+        const queued = worker.spawn(repo, event, extraData);
+        worker.kick();
+        return queued;
+      },
+    },
     advanceTime: (seconds) => clock.advanceSeconds(seconds),
     setAuthenticationType: (type) => {
       options.authenticationType = type;
@@ -120,6 +163,7 @@ export async function startQuayEmulator(opts: QuayEmulatorOptions = {}): Promise
     close: async () => {
       if (closed) return;
       closed = true;
+      await worker.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

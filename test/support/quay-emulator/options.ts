@@ -28,6 +28,15 @@ export interface QuayFeatures {
   superusersOrgCreationOnly: boolean;
   /** FEATURE_PUBLIC_CATALOG (default false): anonymous `/v2/_catalog` lists public repos (§11.7). */
   publicCatalog: boolean;
+  /** FEATURE_QUOTA_MANAGEMENT (default false): with editQuota, the quota API and the org view's quotas. */
+  quotaManagement: boolean;
+  /** FEATURE_EDIT_QUOTA (default true). */
+  editQuota: boolean;
+  /**
+   * FEATURE_SUPERUSERS_FULL_ACCESS (default false): a superuser may act on other namespaces. Honoured by the
+   * org view, teams, prototypes, notifications and quotas (quota writes need it: namespacequota.py).
+   */
+  superusersFullAccess: boolean;
 }
 
 export interface QuayEmulatorTls {
@@ -72,6 +81,23 @@ export interface QuayEmulatorOptions {
    * vendored in vendor/quay/ (3.18 line) only checks an email that is given.
    */
   orgCreateNeedsEmail?: boolean;
+  /** `PREFERRED_URL_SCHEME` for the URLs Quay builds (notification `homepage`); default: the emulator's scheme. */
+  preferredUrlScheme?: 'http' | 'https';
+  /** `WEBHOOK_HOSTNAME_BLACKLIST`: added to Quay's fixed `localhost` and `127.0.0.1` (notificationmethod.py). */
+  webhookHostnameBlacklist?: string[];
+  /**
+   * A hosts file for webhook deliveries only: a URL host listed here is connected to at the given address
+   * (the Host header keeps the name). Quay refuses webhook hosts `localhost` and `127.0.0.1` literally but
+   * applies no SSRF guard, so a test reaches a 127.0.0.1 listener through a name mapped here (or 127.0.0.2).
+   * Names not listed are resolved by the system resolver.
+   */
+  webhookHosts?: Record<string, string>;
+  /** Extra CA certificates trusted for https webhook URLs (Quay: its extra CA bundle); default Node's roots. */
+  webhookCa?: string | Buffer | (string | Buffer)[];
+  /** `NOTIFICATION_SEND_TIMEOUT` in seconds (default 10), per connect and per read as in `requests`. */
+  notificationSendTimeoutS?: number;
+  /** `DEFAULT_SYSTEM_REJECT_QUOTA_BYTES` (default 0: none). */
+  defaultSystemRejectQuotaBytes?: number;
 }
 
 export interface ResolvedOptions {
@@ -90,6 +116,12 @@ export interface ResolvedOptions {
   v2PaginationSize: number;
   orgCreateNeedsEmail: boolean;
   startTimeMs: number | undefined;
+  preferredUrlScheme: 'http' | 'https' | undefined;
+  webhookHostnameBlacklist: string[];
+  webhookHosts: Record<string, string>;
+  webhookCa: string | Buffer | (string | Buffer)[] | undefined;
+  notificationSendTimeoutS: number;
+  defaultSystemRejectQuotaBytes: number;
 }
 
 export const DEFAULT_FEATURES: Readonly<QuayFeatures> = Object.freeze({
@@ -105,6 +137,9 @@ export const DEFAULT_FEATURES: Readonly<QuayFeatures> = Object.freeze({
   sparseIndex: false,
   superusersOrgCreationOnly: false,
   publicCatalog: false,
+  quotaManagement: false,
+  editQuota: true,
+  superusersFullAccess: false,
 });
 
 /** TEST-NET-3 address: not in any range the emulated SSRF guard rejects (§8), never contacted. */
@@ -132,5 +167,11 @@ export function resolveOptions(opts: QuayEmulatorOptions = {}): ResolvedOptions 
     v2PaginationSize: opts.v2PaginationSize ?? 100,
     orgCreateNeedsEmail: opts.orgCreateNeedsEmail ?? false,
     startTimeMs: opts.startTimeMs,
+    preferredUrlScheme: opts.preferredUrlScheme,
+    webhookHostnameBlacklist: [...(opts.webhookHostnameBlacklist ?? [])],
+    webhookHosts: { ...opts.webhookHosts },
+    webhookCa: opts.webhookCa,
+    notificationSendTimeoutS: opts.notificationSendTimeoutS ?? 10,
+    defaultSystemRejectQuotaBytes: opts.defaultSystemRejectQuotaBytes ?? 0,
   };
 }

@@ -104,6 +104,11 @@ export class Permissions {
     return capUserRole(p.scopes, 'admin');
   }
 
+  /** `allow_if_superuser_with_full_access`: a superuser while FEATURE_SUPERUSERS_FULL_ACCESS is on. */
+  isSuperUserWithFullAccess(p: Principal): boolean {
+    return this.features.superusersFullAccess && this.isSuperUser(p);
+  }
+
   isSuperUser(p: Principal): boolean {
     if (!this.features.superUsers || p.kind !== 'user') return false;
     if (p.scopes !== null && !p.scopes.has('super:user')) return false;

@@ -148,6 +148,8 @@ function grant(rt: Runtime, principal: Principal, req: ScopeRequest): string[] {
     if (!repo && namespaceExists && perms.canCreateRepo(principal, req.namespace)) {
       repo = state.createRepo(req.namespace, req.name, {
         isPublic: !options.createPrivateRepoOnPush,
+        // v2auth.py get_or_create_repository passes no description: the column stays NULL.
+        description: null,
         creator: principalName(principal),
       });
     }

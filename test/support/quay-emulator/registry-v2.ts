@@ -104,16 +104,23 @@ async function putManifest(ctx: RequestContext, p: Params): Promise<HttpResponse
     }
   }
   if (!repo.manifests.has(manifest.digest)) repo.manifests.set(manifest.digest, manifest);
-  if (byDigest) {
+  // write_manifest_by_digest: a schema1 manifest carries its tag and is written under it, as by tag.
+  const tagName = byDigest ? schema1Tag(manifest) : ref;
+  if (tagName === undefined) {
     // A push by digest is kept alive by a hidden temporary tag (§11.4).
     rt.state.setTag(repo, `$temp-${uuid()}`, manifest.digest, {
       hidden: true,
       expiresInS: TEMP_TAG_EXPIRATION_S,
     });
   } else {
-    rt.state.setTag(repo, ref, manifest.digest);
+    rt.state.setTag(repo, tagName, manifest.digest);
   }
+  // _write_manifest_and_log: spawn_notification(repo, "repo_push", {"updated_tags": [tag_name]}), worked by
+  // the notification worker once this answer is out.
+  const queued =
+    tagName === undefined ? 0 : rt.notifications.spawn(repo, 'repo_push', { updated_tags: [tagName] });
   return {
+    afterSend: queued > 0 ? () => rt.notifications.kick() : undefined,
     status: 201,
     headers: {
       ...V2_HEADERS,
@@ -123,6 +130,19 @@ async function putManifest(ctx: RequestContext, p: Params): Promise<HttpResponse
     },
     body: 'OK',
   };
+}
+
+/** The `tag` of a schema1 manifest (`parsed.tag`); undefined for every other type (pushed by digest: temp tag). */
+function schema1Tag(manifest: ManifestRecord): string | undefined {
+  if (manifest.mediaType !== MEDIA_TYPES.schema1 && manifest.mediaType !== MEDIA_TYPES.schema1Signed) {
+    return undefined;
+  }
+  try {
+    const tag = (JSON.parse(manifest.bytes.toString('utf8')) as { tag?: unknown }).tag;
+    return typeof tag === 'string' && TAG_REGEX.test(tag) ? tag : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** DELETE `/v2/<name>/manifests/<digest|tag>`: 202; by digest it ends every tag pointing at it (§11.4). */

@@ -5,13 +5,17 @@
 
 import { splitRepoPath } from './api-repo-access.js';
 import type { BlobStore } from './blob-store.js';
-import { randomUpperAlnum } from './formats.js';
+import { type JsonValue, randomUpperAlnum, uuid } from './formats.js';
 import { MEDIA_TYPES, parseManifest } from './manifests.js';
 import { INIT_TOKEN_SCOPE } from './scopes.js';
 import type {
   EmulatorState,
+  NotificationRecord,
   OrgRecord,
+  PrototypeRecord,
   ProxyCacheRecord,
+  QuotaRecord,
+  QuotaType,
   RepoRecord,
   RepoRole,
   TeamRecord,
@@ -257,6 +261,87 @@ export class Seeder {
     const { namespace, name } = splitRepoPath(path);
     const repo = this.state.getRepo(namespace, name);
     return repo ? this.state.endTag(repo, tag) : false;
+  }
+
+  #org(orgName: string, hook: string): OrgRecord {
+    const org = this.state.orgs.get(orgName);
+    if (!org) throw new Error(`seed.${hook}: no org ${orgName}`);
+    return org;
+  }
+
+  /** A default permission of the org (applied to repositories created afterwards, §6.3). */
+  prototype(
+    orgName: string,
+    opts: {
+      role: RepoRole;
+      delegate: { kind: 'user' | 'team'; name: string };
+      activatingUser?: string | null;
+    },
+  ): PrototypeRecord {
+    const org = this.#org(orgName, 'prototype');
+    const proto: PrototypeRecord = {
+      id: this.state.nextId(),
+      uuid: uuid(),
+      activatingUser: opts.activatingUser ?? null,
+      delegate: { ...opts.delegate },
+      role: opts.role,
+    };
+    org.prototypes.push(proto);
+    return proto;
+  }
+
+  /** A repository notification (default: a `repo_push` webhook to `config.url`), as if created by the API. */
+  notification(
+    path: string,
+    opts: {
+      config: { [key: string]: JsonValue };
+      event?: string;
+      method?: string;
+      eventConfig?: { [key: string]: JsonValue };
+      title?: string | null;
+      numberOfFailures?: number;
+    },
+  ): NotificationRecord {
+    const record: NotificationRecord = {
+      id: this.state.nextId(),
+      uuid: uuid(),
+      title: opts.title ?? null,
+      event: opts.event ?? 'repo_push',
+      method: opts.method ?? 'webhook',
+      config: opts.config,
+      eventConfig: opts.eventConfig ?? {},
+      numberOfFailures: opts.numberOfFailures ?? 0,
+    };
+    this.repo(path).notifications.push(record);
+    return record;
+  }
+
+  /** A confirmed authorized e-mail address of the repository (needed by the `email` notification method). */
+  authorizedEmail(path: string, email: string): void {
+    this.repo(path).authorizedEmails.add(email);
+  }
+
+  /** The org's quota (replacing any) with its limits, as the quota API would make them. */
+  quota(
+    orgName: string,
+    limitBytes: number,
+    limits: { type: QuotaType; percent: number }[] = [],
+  ): QuotaRecord {
+    const org = this.#org(orgName, 'quota');
+    org.quota = {
+      id: this.state.nextId(),
+      limitBytes,
+      limits: limits.map((l) => ({ id: this.state.nextId(), type: l.type, percentOfLimit: l.percent })),
+    };
+    return org.quota;
+  }
+
+  /**
+   * Sets the namespace's stored size (`QuotaNamespaceSize.size_bytes`, the org view's
+   * `quota_report.quota_bytes`); null goes back to computing it from the stored manifests' blobs.
+   */
+  namespaceSize(orgName: string, bytes: number | null): void {
+    this.#org(orgName, 'namespaceSize').namespaceSizeBytes = bytes;
   }
 
   proxyCache(orgName: string, config: Partial<ProxyCacheRecord> & { upstreamRegistry: string }): void {

@@ -13,9 +13,12 @@ import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { appRoutes } from './api-apps.js';
 import { authenticateApiRequest } from './api-auth.js';
+import { notificationRoutes } from './api-notifications.js';
 import { orgRoutes } from './api-orgs.js';
 import { permissionTeamRoutes } from './api-permissions-teams.js';
+import { prototypeRoutes } from './api-prototypes.js';
 import { proxyCacheRoutes } from './api-proxycache.js';
+import { quotaRoutes } from './api-quota.js';
 import { repoRoutes } from './api-repos-tags.js';
 import { robotRoutes } from './api-robots.js';
 import { userRoutes } from './api-users.js';
@@ -39,6 +42,9 @@ export function buildRouter(rt: Runtime): Router<RequestContext> {
     ...proxyCacheRoutes(() => f.proxyCache),
     ...appRoutes(),
     ...permissionTeamRoutes(),
+    ...notificationRoutes(),
+    ...prototypeRoutes(),
+    ...quotaRoutes(() => f.superUsers && f.quotaManagement && f.editQuota),
     ...orgRoutes({ superUsers: () => f.superUsers }),
     ...repoRoutes(),
     { method: 'GET', pattern: '/v2/auth', kind: 'registry', handler: tokenEndpoint },
@@ -166,6 +172,7 @@ export function createRequestHandler(
     entry.status = response.status;
     if (truncateAfter !== undefined) await sendTruncated(res, response, truncateAfter);
     else await sendResponse(res, response);
+    response.afterSend?.();
   };
   return (req, res) => {
     handle(req, res).catch(() => {

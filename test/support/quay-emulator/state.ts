@@ -87,6 +87,44 @@ export interface OAuthTokenRecord {
   lastAccessedMs: number | null;
 }
 
+/** A default permission (`PermissionPrototype`, §6.3): applied to repositories created later in the org. */
+export interface PrototypeRecord {
+  id: number;
+  /** The `id` of the API view. */
+  uuid: string;
+  /** A user or robot; null applies to every creator. */
+  activatingUser: string | null;
+  delegate: { kind: 'user' | 'team'; name: string };
+  role: RepoRole;
+}
+
+export type QuotaType = 'Warning' | 'Reject';
+
+export interface QuotaLimitRecord {
+  id: number;
+  type: QuotaType;
+  percentOfLimit: number;
+}
+
+/** `UserOrganizationQuota` with its `QuotaLimits` (one quota per namespace). */
+export interface QuotaRecord {
+  id: number;
+  limitBytes: number;
+  limits: QuotaLimitRecord[];
+}
+
+/** `RepositoryNotification`. */
+export interface NotificationRecord {
+  id: number;
+  uuid: string;
+  title: string | null;
+  event: string;
+  method: string;
+  config: { [key: string]: JsonValue };
+  eventConfig: { [key: string]: JsonValue };
+  numberOfFailures: number;
+}
+
 export interface OrgRecord {
   id: number;
   name: string;
@@ -98,6 +136,14 @@ export interface OrgRecord {
   invoiceEmailAddress: string | null;
   teams: Map<string, TeamRecord>;
   proxyCache: ProxyCacheRecord | null;
+  /** In creation order (the order Quay lists and applies them). */
+  prototypes: PrototypeRecord[];
+  quota: QuotaRecord | null;
+  /**
+   * `QuotaNamespaceSize.size_bytes` set by a test (`seed.namespaceSize`); null: computed from the blobs the
+   * namespace's manifests reference (see quota.ts).
+   */
+  namespaceSizeBytes: number | null;
 }
 
 export interface TagRow {
@@ -134,7 +180,8 @@ export interface RepoRecord {
   id: number;
   namespace: string;
   name: string;
-  description: string;
+  /** null for a repository created by a push (`create_repository(..., description=None)`). */
+  description: string | null;
   isPublic: boolean;
   state: RepoState;
   createdMs: number;
@@ -146,6 +193,10 @@ export interface RepoRecord {
   manifests: Map<string, ManifestRecord>;
   /** Blobs linked to this repository (uploaded, mounted or referenced). */
   blobs: Set<string>;
+  /** In creation order. */
+  notifications: NotificationRecord[];
+  /** Confirmed `RepositoryAuthorizedEmail` addresses (the email notification method needs one). */
+  authorizedEmails: Set<string>;
 }
 
 export function repoKey(namespace: string, name: string): string {
@@ -248,6 +299,9 @@ export class EmulatorState {
       invoiceEmailAddress: null,
       teams: new Map(),
       proxyCache: null,
+      prototypes: [],
+      quota: null,
+      namespaceSizeBytes: null,
     };
     // The creator becomes the only member of the auto-created `owners` team (§4.1).
     org.teams.set('owners', {
@@ -306,21 +360,40 @@ export class EmulatorState {
     const org = parts ? this.orgs.get(parts[0]) : undefined;
     if (org) for (const team of org.teams.values()) team.members.delete(fullName);
     for (const repo of this.repos.values()) repo.userPermissions.delete(fullName);
+    // `robot.delete_instance(recursive=True, delete_nullable=True)` takes its prototypes with it.
+    for (const o of this.orgs.values()) {
+      o.prototypes = o.prototypes.filter(
+        (p) => p.activatingUser !== fullName && !(p.delegate.kind === 'user' && p.delegate.name === fullName),
+      );
+    }
+  }
+
+  /** `remove_team`'s `delete_instance(recursive=True, delete_nullable=True)`: permissions and prototypes go too. */
+  deleteTeam(org: OrgRecord, teamName: string): void {
+    org.teams.delete(teamName);
+    for (const repo of this.repos.values()) {
+      if (repo.namespace === org.name) repo.teamPermissions.delete(teamName);
+    }
+    org.prototypes = org.prototypes.filter(
+      (p) => !(p.delegate.kind === 'team' && p.delegate.name === teamName),
+    );
   }
 
   /**
-   * Creates a repository. The creating user or robot gets an explicit `admin` permission (§6.1).
+   * Creates a repository (`data/model/repository.py::create_repository`). The creating user or robot gets an
+   * explicit `admin` permission (§6.1); then, when the creator is not the namespace itself, the org's
+   * prototypes are applied (`data/model/permission.py::apply_default_permissions`).
    */
   createRepo(
     namespace: string,
     name: string,
-    opts: { isPublic: boolean; description?: string; creator?: string | null },
+    opts: { isPublic: boolean; description?: string | null; creator?: string | null },
   ): RepoRecord {
     const repo: RepoRecord = {
       id: this.nextId(),
       namespace,
       name,
-      description: opts.description ?? '',
+      description: opts.description === undefined ? '' : opts.description,
       isPublic: opts.isPublic,
       state: 'NORMAL',
       createdMs: this.clock.nowMs(),
@@ -329,10 +402,45 @@ export class EmulatorState {
       tags: [],
       manifests: new Map(),
       blobs: new Set(),
+      notifications: [],
+      authorizedEmails: new Set(),
     };
     if (opts.creator) repo.userPermissions.set(opts.creator, 'admin');
     this.repos.set(repoKey(namespace, name), repo);
+    const org = this.orgs.get(namespace);
+    if (opts.creator && org && opts.creator !== namespace) this.#applyPrototypes(org, repo, opts.creator);
     return repo;
+  }
+
+  /**
+   * `apply_default_permissions`: the org's prototypes for every creator (no activating user) or for this one,
+   * teams first, then users. Per delegate the first generic rule applies unless a rule for this creator comes,
+   * which wins (a later one over an earlier one: `__apply_permission_list`). The creator keeps its admin.
+   */
+  #applyPrototypes(org: OrgRecord, repo: RepoRecord, creator: string): void {
+    const applicable = org.prototypes.filter(
+      (p) => p.activatingUser === null || p.activatingUser === creator,
+    );
+    for (const kind of ['team', 'user'] as const) {
+      const final = new Map<string, RepoRole>();
+      for (const proto of applicable.filter((p) => p.delegate.kind === kind)) {
+        if (final.has(proto.delegate.name) && proto.activatingUser === null) continue;
+        final.set(proto.delegate.name, proto.role);
+      }
+      for (const [name, role] of final) {
+        if (kind === 'team') repo.teamPermissions.set(name, role);
+        else if (name !== creator) repo.userPermissions.set(name, role);
+      }
+    }
+  }
+
+  /** A repository notification by uuid, whatever its repository (`get_repo_notification`). */
+  findNotification(uuid: string): { repo: RepoRecord; notification: NotificationRecord } | undefined {
+    for (const repo of this.repos.values()) {
+      const notification = repo.notifications.find((n) => n.uuid === uuid);
+      if (notification) return { repo, notification };
+    }
+    return undefined;
   }
 
   getRepo(namespace: string, name: string): RepoRecord | undefined {
