@@ -207,3 +207,153 @@ describe('quay-config: teams, repositories and permissions', () => {
     );
   });
 });
+
+/**
+ * quay-config's default permissions, notifications and quota against the emulator with Quay's quota
+ * management on and a superuser with full access (Quay's quota writes need both).
+ */
+describe('quay-config: default permissions, notifications and quota', () => {
+  let fx: QuayFixture;
+  const SECRET = 'hook-token-5a4b3c2d1e';
+
+  before(async () => {
+    fx = await quayFixture({ features: { quotaManagement: true, superusersFullAccess: true } });
+    fx.quay.seed.user('alice');
+    fx.quay.seed.org('acme', { owner: 'admin' });
+    fx.quay.seed.team('acme', 'builders', { members: ['alice'] });
+    fx.quay.seed.team('acme', 'auditors');
+    fx.quay.seed.repo('acme/web');
+    fx.quay.seed.prototype('acme', { delegate: { kind: 'team', name: 'auditors' }, role: 'read' });
+    fx.quay.seed.notification('acme/web', {
+      title: 'Old hook',
+      config: { url: 'https://old.example.com/x' },
+    });
+  });
+  after(() => fx.quay.close());
+
+  const org = () => fx.quay.state.orgs.get('acme');
+  const web = () => fx.quay.state.getRepo('acme', 'web');
+  const writes = () => fx.quay.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+  const run = (body: string, args: string[] = []) =>
+    fx.run('quay-config', ['--config', fx.config(body), '--output', 'json', ...args], { HOOK_TOKEN: SECRET });
+
+  const v1 = `quay-config:
+  organizations:
+    - name: acme
+      defaultPermissions:
+        exclusive: true
+        items:
+          - {team: builders, role: write}
+          - {user: alice, role: admin, activatingUser: alice}
+      repositories:
+        - name: web
+          notifications:
+            exclusive: true
+            items:
+              - {event: repo_push, method: webhook, title: CI, url: "https://ci.example.com/hook", token: {env: HOOK_TOKEN}}
+      quota:
+        limit: 10GiB
+        limits: [{type: Warning, thresholdPercent: 80}, {type: Reject, thresholdPercent: 100}]
+`;
+
+  test('--dry-run plans every kind and sends no write', async () => {
+    fx.quay.requests.length = 0;
+    const result = await run(v1, ['--dry-run']);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const detail = Object.fromEntries(reportOf(result).items.map((i) => [i.ref, `${i.action}: ${i.detail}`]));
+    assert.deepEqual(detail, {
+      'acme/default-permission/team builders': 'planned: create (write)',
+      'acme/default-permission/user alice on repositories alice creates': 'planned: create (admin)',
+      'acme/default-permission/team auditors': 'planned: delete (read, not declared)',
+      'acme/web':
+        'planned: + notification repo_push webhook "CI"; − notification repo_push webhook "Old hook"',
+      'acme/quota': 'planned: create (10.0 GiB); + Warning at 80%; + Reject at 100%',
+    });
+    assert.deepEqual(writes(), []);
+    assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET));
+  });
+
+  test('makes them, a second run changes nothing, and the token is in no output', async () => {
+    const first = await run(v1);
+    assert.equal(first.exitCode, 0, first.stderr);
+    assert.equal(reportOf(first).changed, 5);
+    const prototypes = org()?.prototypes.map(
+      (p) => `${p.activatingUser ?? '*'} ${p.delegate.kind}:${p.delegate.name} ${p.role}`,
+    );
+    assert.deepEqual(prototypes, ['* team:builders write', 'alice user:alice admin']);
+    assert.deepEqual(
+      web()?.notifications.map((n) => [n.event, n.method, n.title, n.config.url]),
+      [['repo_push', 'webhook', 'CI', `https://ci.example.com/hook?token=${SECRET}`]],
+    );
+    assert.equal(org()?.quota?.limitBytes, 10 * 2 ** 30);
+    assert.deepEqual(
+      org()?.quota?.limits.map((l) => `${l.type} ${l.percentOfLimit}`),
+      ['Warning 80', 'Reject 100'],
+    );
+    assert.ok(!first.stdout.includes(SECRET) && !first.stderr.includes(SECRET), 'token masked');
+
+    fx.quay.requests.length = 0;
+    const second = await run(v1);
+    assert.equal(second.exitCode, 0, second.stderr);
+    assert.equal(reportOf(second).changed, 0, JSON.stringify(reportOf(second).items));
+    assert.deepEqual(writes(), []);
+  });
+
+  test('a new repository gets the default permissions Quay applies; a role change is in place', async () => {
+    const v2 = v1
+      .replace('{team: builders, role: write}', '{team: builders, role: read}')
+      .replace('      repositories:\n', '      repositories:\n        - name: fresh\n');
+    const result = await run(v2);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const byRef = Object.fromEntries(reportOf(result).items.map((i) => [i.ref, i]));
+    assert.equal(byRef['acme/default-permission/team builders']?.detail, 'role write → read');
+    assert.equal(byRef['acme/fresh']?.action, 'created');
+    assert.equal(fx.quay.state.getRepo('acme', 'fresh')?.teamPermissions.get('builders'), 'read');
+  });
+
+  test('a rotated token replaces the notification (Quay cannot edit one)', async () => {
+    const result = await fx.run('quay-config', ['--config', fx.config(v1), '--output', 'json'], {
+      HOOK_TOKEN: 'rotated-token-99',
+    });
+    assert.equal(result.exitCode, 0, result.stderr);
+    const item = reportOf(result).items.find((i) => i.ref === 'acme/web');
+    assert.equal(item?.detail, 'notification repo_push webhook "CI": replace (Quay cannot edit one)');
+    assert.deepEqual(
+      web()?.notifications.map((n) => n.config.url),
+      ['https://ci.example.com/hook?token=rotated-token-99'],
+    );
+    assert.ok(!result.stdout.includes('rotated-token-99'));
+  });
+
+  test('a quota below what the organization holds is refused by its key path, and nothing of it changes', async () => {
+    fx.quay.seed.namespaceSize('acme', 5 * 2 ** 30);
+    const small = v1.replace('limit: 10GiB', 'limit: 1GiB');
+    const result = await run(small);
+    assert.equal(result.exitCode, 1);
+    const item = reportOf(result).items.find((i) => i.ref === 'acme/quota');
+    assert.equal(item?.action, 'failed');
+    assert.match(
+      item?.error ?? '',
+      /^quay-config\.organizations\[0\]\.quota: 1\.0 GiB is below what acme already holds \(5\.0 GiB\)/,
+    );
+    assert.equal(org()?.quota?.limitBytes, 10 * 2 ** 30, 'unchanged');
+    // The rest goes on: web's notification goes back to the HOOK_TOKEN of this run (the previous test rotated it).
+    assert.equal(reportOf(result).items.find((i) => i.ref === 'acme/web')?.action, 'updated');
+    assert.deepEqual(
+      web()?.notifications.map((n) => n.config.url),
+      [`https://ci.example.com/hook?token=${SECRET}`],
+    );
+  });
+
+  test('quota management off: the quota item says so, the rest goes on', async () => {
+    fx.quay.features.quotaManagement = false;
+    try {
+      const result = await run(v1);
+      assert.equal(result.exitCode, 1);
+      const item = reportOf(result).items.find((i) => i.ref === 'acme/quota');
+      assert.match(item?.error ?? '', /no quota management \(FEATURE_QUOTA_MANAGEMENT/);
+    } finally {
+      fx.quay.features.quotaManagement = true;
+    }
+  });
+});

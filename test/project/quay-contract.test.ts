@@ -10,14 +10,15 @@ import { REPO_ROOT } from '../support/paths.js';
 
 const CONTRACT = join(REPO_ROOT, 'test', 'quay-emulator', 'CONTRACT.md');
 
-/** Path prefixes built by helpers in src/quay/client.ts, as the paths they stand for. */
+/** Path prefixes built by helpers in src/quay/ (client.ts, api/transport.ts), as the paths they stand for. */
 const HELPERS: Record<string, string[]> = {
   'robotsBase(owner)': ['/api/v1/organization/{}/robots', '/api/v1/user/robots'],
   'repoPath(namespace, repository)': ['/api/v1/repository/{}'],
+  'orgPath(organization)': ['/api/v1/organization/{}'],
 };
 
 /** What the helpers themselves return: a base, not a call. */
-const HELPER_RESULTS = new Set(['/api/v1/repository/{}']);
+const HELPER_RESULTS = new Set(['/api/v1/repository/{}', '/api/v1/organization/{}']);
 
 /** `/api/v1/organization/{org}/robots` and `…/${enc(org)}/robots` both become `/api/v1/organization/{}/robots`. */
 function normalize(path: string): string {
@@ -41,7 +42,7 @@ function sourceFiles(dir: string): string[] {
 function pathsInSource(): Map<string, string> {
   const found = new Map<string, string>();
   const literal =
-    /['`]((?:\$\{(?:robotsBase\(owner\)|repoPath\(namespace, repository\))\}|\/api\/v1\/|\/v2\/)[^'`]*)['`]/g;
+    /['`]((?:\$\{(?:robotsBase\(owner\)|repoPath\(namespace, repository\)|orgPath\(organization\))\}|\/api\/v1\/|\/v2\/)[^'`]*)['`]/g;
   for (const file of sourceFiles(join(REPO_ROOT, 'src'))) {
     for (const match of readFileSync(file, 'utf8').matchAll(literal)) {
       const raw = match[1] ?? '';

@@ -78,10 +78,9 @@ export class RepositorySettingsApi {
 
   /** Every direct permission: users and robots (kind user) and teams, keyed `user:NAME` / `team:NAME`. */
   async permissions(namespace: string, repository: string): Promise<Map<string, RepositoryRole>> {
-    const base = `${repoPath(namespace, repository)}/permissions`;
     const [users, teams] = await Promise.all([
-      this.#t.get(`${base}/user/`, PermissionMap),
-      this.#t.get(`${base}/team/`, PermissionMap),
+      this.#t.get(`${repoPath(namespace, repository)}/permissions/user/`, PermissionMap),
+      this.#t.get(`${repoPath(namespace, repository)}/permissions/team/`, PermissionMap),
     ]);
     const out = new Map<string, RepositoryRole>();
     for (const [name, p] of Object.entries(users.permissions))
@@ -99,7 +98,7 @@ export class RepositorySettingsApi {
   ): Promise<void> {
     await this.#t.send({
       method: 'PUT',
-      path: `${repoPath(namespace, repository)}/permissions/${holder.kind}/${enc(holder.name)}`,
+      path: permissionPath(namespace, repository, holder),
       json: { role },
       idempotent: true,
     });
@@ -108,7 +107,13 @@ export class RepositorySettingsApi {
   async deletePermission(namespace: string, repository: string, holder: PermissionHolder): Promise<void> {
     await this.#t.send({
       method: 'DELETE',
-      path: `${repoPath(namespace, repository)}/permissions/${holder.kind}/${enc(holder.name)}`,
+      path: permissionPath(namespace, repository, holder),
     });
   }
+}
+
+function permissionPath(namespace: string, repository: string, holder: PermissionHolder): string {
+  return holder.kind === 'team'
+    ? `${repoPath(namespace, repository)}/permissions/team/${enc(holder.name)}`
+    : `${repoPath(namespace, repository)}/permissions/user/${enc(holder.name)}`;
 }

@@ -4,7 +4,7 @@ import { asQuayError } from '../errors.js';
 
 const enc = encodeURIComponent;
 
-/** `/api/v1/repository/ns/name` with nested repository names keeping their slashes (quay-api.md §7.1). */
+/** The API path of a repository, nested repository names keeping their slashes (quay-api.md §7.1). */
 export function repoPath(namespace: string, repository: string): string {
   return `/api/v1/repository/${enc(namespace)}/${repository.split('/').map(enc).join('/')}`;
 }
