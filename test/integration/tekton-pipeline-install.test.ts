@@ -93,12 +93,12 @@ describe('tekton/pipeline-quay-install.yaml: static checks', () => {
     assert.equal(image, taskNamed('quay-init').spec.params?.find((x) => x.name === 'image')?.default);
   });
 
-  test('apply-ordered → quay-init → create-robots and proxycache in parallel → quay-config; no finally', () => {
+  test('apply-ordered → quay-init → quay-config and proxycache in parallel → create-robots; no finally', () => {
     assert.deepEqual(executionLevels(p), [
       ['apply-ordered'],
       ['quay-init'],
-      ['create-robots', 'proxycache'],
-      ['quay-config'],
+      ['proxycache', 'quay-config'],
+      ['create-robots'],
     ]);
     assert.deepEqual(
       p.spec.tasks.map((t) => t.taskRef?.name),
@@ -326,8 +326,8 @@ describe('quay-install: the example first install, then a second run, against th
   test('first install: applied, first user and its token Secret, robots and proxy cache; token never a Pipeline result', async () => {
     const { results, order, pipeline } = await runPipeline(exampleRun());
     assert.deepEqual(order.slice(0, 2), ['apply-ordered', 'quay-init']);
-    assert.deepEqual(order.slice(2, 4).sort(), ['create-robots', 'proxycache']);
-    assert.deepEqual(order.slice(4), ['quay-config']);
+    assert.deepEqual(order.slice(2, 4).sort(), ['proxycache', 'quay-config']);
+    assert.deepEqual(order.slice(4), ['create-robots']);
     for (const [name, r] of Object.entries(results)) assert.equal(r.ok, 'true', name);
     assert.deepEqual(
       { applied: results['apply-ordered']?.applied, changed: results['apply-ordered']?.changed },
@@ -348,7 +348,7 @@ describe('quay-install: the example first install, then a second run, against th
     assert.ok(kube.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'apps', name: 'team-alpha-pull' }));
     assert.ok(quay.state.orgs.get('cache-dockerhub')?.proxyCache, 'proxy cache configured');
     assert.equal(results.proxycache?.changed, '2', 'the organization and its proxy-cache configuration');
-    // quay-config after create-robots: the robot is a member of the team it declares.
+    // quay-config before create-robots: the team exists when the robot joins it.
     assert.equal(results['quay-config']?.changed, '3', 'team, default permission, repository');
     assert.ok(quay.state.orgs.get('team-alpha')?.teams.get('deployers')?.members.has('team-alpha+deployer'));
     assert.equal(quay.state.getRepo('team-alpha', 'web')?.teamPermissions.get('deployers'), 'read');
