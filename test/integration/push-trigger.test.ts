@@ -7,8 +7,10 @@
  * the pushed tag lands at the destination. A repository created later is registered by the next full run.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RegistryClient } from '../../src/registry/index.js';
 import { type MirrorQuay, quayTags, startMirrorQuay } from '../support/mirror-fixture.js';
@@ -62,6 +64,12 @@ describe('push → Quay notification → Tekton trigger → mirror of that tag',
   let dst: MirrorQuay;
   let el: Awaited<ReturnType<typeof startEventListener>>;
   let config: string;
+  const configText = (exclude: string[]) =>
+    `quay:\n  src: {url: ${src.quay.url}, token: {file: ${credentials}/src}}\n` +
+    `  dst: {url: ${dst.quay.url}, token: {file: ${credentials}/dst}}\n` +
+    'mirror-repos:\n  source: src\n  destinations: [dst]\n' +
+    `  discovery: {enabled: true, organizations: {include: [push]}, repositories: {exclude: [${exclude.join(', ')}]}}\n` +
+    `  pushTrigger: {url: ${el.url}, token: {file: ${credentials}/webhook-token}}\n`;
   let credentials: string;
   let pusher: RegistryClient;
 
@@ -104,14 +112,7 @@ describe('push → Quay notification → Tekton trigger → mirror of that tag',
     [src, dst] = await Promise.all([startMirrorQuay(), startMirrorQuay()]);
     el = await startEventListener();
     credentials = workspace({ src: src.token, dst: dst.token, 'webhook-token': WEBHOOK_TOKEN });
-    config = workspace({
-      'quay-tasks.yaml':
-        `quay:\n  src: {url: ${src.quay.url}, token: {file: ${credentials}/src}}\n` +
-        `  dst: {url: ${dst.quay.url}, token: {file: ${credentials}/dst}}\n` +
-        'mirror-repos:\n  source: src\n  destinations: [dst]\n' +
-        '  discovery: {enabled: true, organizations: {include: [push]}, repositories: {exclude: [scratch]}}\n' +
-        `  pushTrigger: {url: ${el.url}, token: {file: ${credentials}/webhook-token}}\n`,
-    });
+    config = workspace({ 'quay-tasks.yaml': configText(['scratch']) });
     src.quay.seed.org('push', { owner: 'admin' });
     dst.quay.seed.org('push', { owner: 'admin' });
     pusher = new RegistryClient({
@@ -177,5 +178,24 @@ describe('push → Quay notification → Tekton trigger → mirror of that tag',
     const run = await trigger(el.received[0] as IncomingRequest);
     assert.equal(run.status, 'Succeeded');
     assert.equal(quayTags(dst.quay, 'push/api').v2, digest);
+  });
+
+  test('a repository that leaves the selection loses the webhook (exclusive); the others keep theirs', async () => {
+    writeFileSync(join(config, 'quay-tasks.yaml'), configText(['scratch', 'api']));
+    const sync = await fullSync();
+    assert.equal(sync.status, 'Succeeded');
+    const plan = sync.tasks.plan?.runs[0];
+    assert.match(plan?.stderr ?? '', /push-trigger\/push\/api: removed: no longer selected/);
+    assert.deepEqual(notificationsOf('api'), []);
+    assert.equal(notificationsOf('web').length, 1);
+    assert.ok(!outputs(sync).includes(WEBHOOK_TOKEN));
+    await src.quay.notifications.settle();
+    el.received.length = 0;
+    await push('push/api', 'v3');
+    assert.deepEqual(
+      await src.quay.notifications.settle(),
+      [],
+      'no delivery for a repository no longer mirrored',
+    );
   });
 });

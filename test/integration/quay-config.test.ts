@@ -345,6 +345,66 @@ describe('quay-config: default permissions, notifications and quota', () => {
     );
   });
 
+  test('a quota change: its size in place, and exactly the declared limits', async () => {
+    fx.quay.seed.namespaceSize('acme', 0);
+    const changed = v1
+      .replace('limit: 10GiB', 'limit: 20GiB')
+      .replace(
+        '[{type: Warning, thresholdPercent: 80}, {type: Reject, thresholdPercent: 100}]',
+        '[{type: Warning, thresholdPercent: 90}]',
+      );
+    const result = await run(changed);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const item = reportOf(result).items.find((i) => i.ref === 'acme/quota');
+    assert.equal(item?.action, 'updated');
+    assert.equal(
+      item?.detail,
+      'limit 10.0 GiB → 20.0 GiB; − Warning at 80%; − Reject at 100%; + Warning at 90%',
+    );
+    assert.equal(org()?.quota?.limitBytes, 20 * 2 ** 30);
+    assert.deepEqual(
+      org()?.quota?.limits.map((l) => `${l.type} ${l.percentOfLimit}`),
+      ['Warning 90'],
+    );
+  });
+
+  test('bad items are named by their key paths, and the other items go on', async () => {
+    const bad = `quay-config:
+  organizations:
+    - name: acme
+      defaultPermissions:
+        - {team: ghosts, role: read}
+        - {team: builders, role: write}
+      repositories:
+        - name: web
+          permissions: [{user: nobody, role: read}, {team: builders, role: read}]
+          notifications:
+            - {event: repo_push, method: webhook, title: CI, url: "https://ci.example.com/hook", token: {env: HOOK_TOKEN}}
+            - {event: repo_push, method: email, title: Mail, email: unconfirmed@example.com}
+`;
+    const result = await run(bad);
+    assert.equal(result.exitCode, 1);
+    const byRef = Object.fromEntries(reportOf(result).items.map((i) => [i.ref, i]));
+    assert.equal(byRef['acme/default-permission/team ghosts']?.action, 'failed');
+    assert.match(
+      byRef['acme/default-permission/team ghosts']?.error ?? '',
+      /^quay-config\.organizations\[0\]\.defaultPermissions\[0\]: create \(read\): .*Team does not exist/,
+    );
+    assert.equal(byRef['acme/default-permission/team builders']?.action, 'unchanged');
+    const web = byRef['acme/web'];
+    assert.equal(web?.action, 'failed');
+    assert.match(
+      web?.error ?? '',
+      /quay-config\.organizations\[0\]\.repositories\[0\]\.permissions\[0\]: user nobody: none → read: /,
+    );
+    assert.match(
+      web?.error ?? '',
+      /quay-config\.organizations\[0\]\.repositories\[0\]\.notifications\[1\]: \+ notification repo_push email "Mail": .*not authorized/,
+    );
+    assert.match(web?.detail ?? '', /^done: team builders: none → read$/);
+    assert.equal(fx.quay.state.getRepo('acme', 'web')?.teamPermissions.get('builders'), 'read');
+  });
+
   test('quota management off: the quota item says so, the rest goes on', async () => {
     fx.quay.features.quotaManagement = false;
     try {
