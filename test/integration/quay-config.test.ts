@@ -188,6 +188,27 @@ describe('quay-config: teams, repositories and permissions', () => {
     assert.deepEqual(fx.quay.requests, []);
   });
 
+  test('a token without admin on the organization: each write refused with what the token lacks', async () => {
+    const mallory = fx.quay.seed.userWithToken('mallory');
+    const config = `quay-config:
+  organizations:
+    - name: acme
+      teams: [{name: intruders}]
+`;
+    const result = await fx.run('quay-config', ['--config', fx.config(config), '--output', 'json'], {
+      QT_TOKEN: mallory.token,
+    });
+    assert.equal(result.exitCode, 1);
+    const item = reportOf(result).items.find((i) => i.ref === 'acme/team/intruders');
+    assert.equal(item?.action, 'failed');
+    assert.match(
+      item?.error ?? '',
+      /^quay-config\.organizations\[0\]\.teams\[0\]: create \(role member\): .*403.*(org:admin|scopes)/,
+    );
+    assert.equal(org()?.teams.has('intruders'), false);
+    assert.ok(!result.stderr.includes(mallory.token));
+  });
+
   test('a missing organization fails alone; the next one is still configured', async () => {
     fx.quay.seed.org('beta', { owner: 'admin' });
     const config = `quay-config:
