@@ -1,19 +1,9 @@
 import type { OrganizationSpec } from '../config/sections/quay-config.js';
 import type { QuayClient } from '../quay/client.js';
+import { formatBytes } from '../report/format-bytes.js';
 import type { ObjectPlan, Step } from './object-plan.js';
 
 type QuotaSpec = NonNullable<OrganizationSpec['quota']>;
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
 
 /**
  * The organization quota made exactly as declared: its size and its Warning/Reject limits (the declared

@@ -3,8 +3,8 @@
  * starts as soon as its plan is made, while the rest are still being read (PlanExecution).
  */
 
+import { formatBytes } from '../../report/format-bytes.js';
 import type { EngineTotals, ExecuteContext, MirrorEngine } from '../engine.js';
-import { formatBytes } from '../outcome/progress.js';
 import { PlanExecution } from './execute.js';
 
 export function nativeEngine(context: ExecuteContext): MirrorEngine {

@@ -3,6 +3,8 @@
  * interval, driven by the bytes themselves, so no timer keeps the process alive) and a line per repository.
  */
 
+import { formatBytes } from '../../report/format-bytes.js';
+
 export const RATE_LINE_INTERVAL_MS = 5000;
 
 export class TransferProgress {
@@ -50,15 +52,4 @@ export function repositoryLine(ref: string, counts: RepositoryCounts): string {
     `${ref}: ${counts.copied} copied, ${counts.unchanged} unchanged, ${counts.failed} failed, ` +
     `${formatBytes(counts.bytes)} uploaded`
   );
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
 }

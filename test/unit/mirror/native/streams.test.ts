@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { HostLimiter } from '../../../../src/concurrency/host-limiter.js';
 import { fanOut } from '../../../../src/mirror/native/fan-out.js';
-import { formatBytes, repositoryLine, TransferProgress } from '../../../../src/mirror/outcome/progress.js';
+import { repositoryLine, TransferProgress } from '../../../../src/mirror/outcome/progress.js';
+import { formatBytes } from '../../../../src/report/format-bytes.js';
 
 const CHUNK = 16 * 1024;
 
