@@ -144,6 +144,31 @@ describe('mirror-repos between Quay instances', () => {
     assert.deepEqual(asCarol.refs('copied'), ['dst/disc-c/tool:0.1']);
   });
 
+  // With the feature on, the warning goes: the organization view says is_member (the emulator does not grant
+  // such a superuser registry reads, so the copy itself is not shown here).
+  test('discovery by a superuser without FEATURE_SUPERUSERS_FULL_ACCESS: warned that private repositories stay hidden', async () => {
+    src.quay.seed.user('dave');
+    src.quay.seed.org('disc-private', { owner: 'dave' });
+    const secret = await src.quay.seed.pushImage('disc-private/secret', ['1.0']);
+    const section =
+      "  destinations: [dst]\n  discovery: {enabled: true, organizations: {include: ['disc-private']}}";
+    const hidden = await mirror(section);
+    assert.equal(hidden.exitCode, 0, hidden.stderr);
+    assert.match(
+      hidden.stderr,
+      /discovery: admin on src is a superuser but not a member of disc-private; without FEATURE_SUPERUSERS_FULL_ACCESS: true/,
+    );
+    assert.equal(dst.quay.state.getRepo('disc-private', 'secret'), undefined);
+    assert.ok(secret.digest);
+    src.quay.features.superusersFullAccess = true;
+    try {
+      const seen = await mirror(section);
+      assert.doesNotMatch(seen.stderr, /FEATURE_SUPERUSERS_FULL_ACCESS/);
+    } finally {
+      src.quay.features.superusersFullAccess = false;
+    }
+  });
+
   test('tag filters: globs, a regular expression, a semver range and the newest N by push time', async () => {
     src.quay.seed.org('filt', { owner: 'admin' });
     const tags = ['v1.0.0', 'v1.2.0', 'v2.0.0', 'v2.1.0-rc.1', 'latest', 'nightly-1'];

@@ -68,9 +68,11 @@ async function quayRepositories(endpoint: Endpoint, organizations: Patterns, log
   const api = endpoint.api;
   if (!api) return [];
   let names: string[];
+  let superuser = true;
   try {
     names = await api.listAllOrganizations();
   } catch (error) {
+    superuser = false;
     if (!(error instanceof QuayApiError) || (error.status !== 403 && error.status !== 401)) throw error;
     const user = await api.currentUser();
     names = (user.organizations ?? []).map((o) => o.name);
@@ -79,6 +81,34 @@ async function quayRepositories(endpoint: Endpoint, organizations: Patterns, log
     );
   }
   const wanted = names.filter((name) => selectedBy(name, organizations.include, organizations.exclude));
+  if (superuser) await warnWithoutFullAccess(api, endpoint.name, wanted, log);
   const lists = await Promise.all(wanted.map((org) => api.listRepositories(org)));
   return lists.flat().map((repo) => `${repo.namespace}/${repo.name}`);
+}
+
+/**
+ * A superuser lists every organization, but Quay shows it the private repositories of an organization it
+ * is not a member of only with FEATURE_SUPERUSERS_FULL_ACCESS (endpoints/api/repository_models_pre_oci.py
+ * get_repo_list). The organization view tells (api/organization.py org_view: `is_member` is true for such a
+ * superuser only with full access): one look at one such organization, and a warning naming them.
+ */
+async function warnWithoutFullAccess(
+  api: NonNullable<Endpoint['api']>,
+  name: string,
+  organizations: readonly string[],
+  log: Logger,
+): Promise<void> {
+  const user = await api.currentUser();
+  const mine = new Set((user.organizations ?? []).map((o) => o.name));
+  const others = organizations.filter((org) => !mine.has(org));
+  const probe = others[0];
+  if (probe === undefined) return;
+  const view = await api.getOrganization(probe);
+  if (view === undefined || view.is_member === true) return;
+  const shown = others.slice(0, 5).join(', ') + (others.length > 5 ? `, … (${others.length})` : '');
+  log.warn(
+    `discovery: ${user.username} on ${name} is a superuser but not a member of ${shown}; without ` +
+      'FEATURE_SUPERUSERS_FULL_ACCESS: true in the Quay config, only their public repositories are listed ' +
+      '(add the user to those organizations, or turn the feature on)',
+  );
 }
