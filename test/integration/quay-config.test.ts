@@ -172,6 +172,23 @@ describe('quay-config: teams, repositories and permissions', () => {
     assert.equal(reportOf(result).changed, 0);
   });
 
+  test('state: absent deletes a repository (dry run first: planned, still there); then it is absent, unchanged', async () => {
+    const config = fx.config(`quay-config:
+  organizations:
+    - name: acme
+      repositories: [{name: api, state: absent}]
+`);
+    const plan = await fx.run('quay-config', ['--config', config, '--dry-run', '--output', 'json']);
+    assert.equal(reportOf(plan).items[0]?.detail, 'delete the repository and its images');
+    assert.ok(repo('api'), 'a dry run deletes nothing');
+    const first = await fx.run('quay-config', ['--config', config, '--output', 'json']);
+    assert.equal(first.exitCode, 0, first.stderr);
+    assert.deepEqual(actions(reportOf(first)), { 'acme/api': 'deleted' });
+    assert.equal(repo('api'), undefined);
+    const second = await fx.run('quay-config', ['--config', config, '--output', 'json']);
+    assert.deepEqual(actions(reportOf(second)), { 'acme/api': 'unchanged' });
+  });
+
   test('a typo is a config error with its key path, and nothing is sent', async () => {
     fx.quay.requests.length = 0;
     const bad = `quay-config:
