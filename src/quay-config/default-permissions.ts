@@ -40,7 +40,7 @@ export function planDefaultPermissions(
     wanted.add(id);
     const existing = byIdentity.get(id);
     const itemPath = declaredItemPath(keyPath, declared, index);
-    const ref = `${organization}/default-permission/${words(spec.activatingUser, holderWords(spec))}`;
+    const ref = `${organization}/default-permission/${words(spec.activatingUser, holderWords(holder))}`;
     const steps: Step[] = [];
     if (!existing) {
       const prototype: Omit<Prototype, 'id'> = { role: spec.role, delegate: holder };
@@ -64,9 +64,8 @@ export function planDefaultPermissions(
   if (declared.exclusive) {
     const undeclared = [...[...byIdentity].filter(([id]) => !wanted.has(id)).map(([, p]) => p), ...extra];
     for (const p of undeclared) {
-      const grantee = `${p.delegate.kind === 'team' ? 'team' : p.delegate.name.includes('+') ? 'robot' : 'user'} ${p.delegate.name}`;
       plans.push({
-        ref: `${organization}/default-permission/${words(p.activatingUser, grantee)}`,
+        ref: `${organization}/default-permission/${words(p.activatingUser, holderWords(p.delegate))}`,
         keyPath: `${keyPath}.exclusive`,
         kind: 'delete',
         steps: [

@@ -18,17 +18,14 @@ export function holderKey(holder: PermissionHolder): string {
   return `${holder.kind}:${holder.name}`;
 }
 
-/** As the user wrote it: `team builders`, `robot acme+ci`. */
-export function holderWords(declared: DeclaredHolder): string {
-  if (declared.team !== undefined) return `team ${declared.team}`;
-  if (declared.robot !== undefined) return `robot ${declared.robot}`;
-  return `user ${declared.user}`;
+export function holderFromKey(key: string): PermissionHolder {
+  const colon = key.indexOf(':');
+  const name = key.slice(colon + 1);
+  return key.slice(0, colon) === 'team' ? { kind: 'team', name } : { kind: 'user', name };
 }
 
-/** A holder key from Quay's answer in the same words (robots are the users with a `+`). */
-export function keyWords(key: string): string {
-  const [kind, ...rest] = key.split(':');
-  const name = rest.join(':');
-  if (kind === 'team') return `team ${name}`;
-  return name.includes('+') ? `robot ${name}` : `user ${name}`;
+/** In the config's words: `team builders`, `robot acme+ci` (robots are the users with a `+`), `user alice`. */
+export function holderWords(holder: PermissionHolder): string {
+  if (holder.kind === 'team') return `team ${holder.name}`;
+  return holder.name.includes('+') ? `robot ${holder.name}` : `user ${holder.name}`;
 }

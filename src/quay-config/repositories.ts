@@ -3,7 +3,7 @@ import type { NewNotification, RepositoryNotification } from '../quay/api/notifi
 import type { RepositoryInfo } from '../quay/api/repository-settings.js';
 import type { QuayClient, RepositoryRole } from '../quay/client.js';
 import { diffNotifications, notificationIdentity, webhookUrl } from '../quay/notification-diff.js';
-import { holderKey, holderOf, holderWords, keyWords } from './holders.js';
+import { holderFromKey, holderKey, holderOf, holderWords } from './holders.js';
 import type { ObjectPlan, Step } from './object-plan.js';
 
 type RepositorySpec = OrganizationSpec['repositories'][number];
@@ -55,10 +55,10 @@ export async function planRepository(
       });
     return { ref, keyPath, kind: 'delete', steps };
   }
-  const contents = async (
+  const contents = (
     permissions: Map<string, RepositoryRole>,
     notifications: RepositoryNotification[],
-  ) => [
+  ): Step[] => [
     ...(declares(spec.permissions)
       ? permissionSteps(quay, organization, spec, permissions, `${keyPath}.permissions`)
       : []),
@@ -89,7 +89,10 @@ export async function planRepository(
       // default permissions: the rest is planned from what the new repository then has.
       followedBy: readContents,
     });
-    const predicted = await contents(new Map([[`user:${await creator()}`, 'admin']]), []);
+    const creatorAdmin = declares(spec.permissions)
+      ? new Map<string, RepositoryRole>([[`user:${await creator()}`, 'admin']])
+      : new Map<string, RepositoryRole>();
+    const predicted = contents(creatorAdmin, []);
     steps.push(...predicted.map((step) => ({ ...step, predicted: true })));
     return { ref, keyPath, kind: 'create', steps };
   }
@@ -129,7 +132,7 @@ function permissionSteps(
     const role = current.get(key);
     if (role === p.role) return;
     steps.push({
-      says: `${holderWords(p)}: ${role ?? 'none'} → ${p.role}`,
+      says: `${holderWords(holder)}: ${role ?? 'none'} → ${p.role}`,
       keyPath: declaredItemPath(listPath, spec.permissions, index),
       apply: () => quay.repositories.setPermission(organization, spec.name, holder, p.role),
     });
@@ -137,10 +140,9 @@ function permissionSteps(
   if (spec.permissions.exclusive) {
     for (const [key, role] of current) {
       if (declared.has(key)) continue;
-      const [kind, ...rest] = key.split(':');
-      const holder = { kind: kind === 'team' ? ('team' as const) : ('user' as const), name: rest.join(':') };
+      const holder = holderFromKey(key);
       steps.push({
-        says: `${keyWords(key)}: ${role} → none`,
+        says: `${holderWords(holder)}: ${role} → none`,
         keyPath: `${listPath}.exclusive`,
         apply: () => quay.repositories.deletePermission(organization, spec.name, holder),
       });
