@@ -9,7 +9,7 @@ import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { requireInstances } from '../src/config/references.js';
 import { ensureProxyCaches } from '../src/proxycache/ensure-proxycache.js';
-import { quayClientFor } from '../src/quay/from-config.js';
+import { withQuayClient } from '../src/quay/from-config.js';
 
 const SECTION = 'proxycache';
 
@@ -36,22 +36,16 @@ overwrite, deletes with state: absent. A conflict in one organization does not s
     ]),
   async run(context) {
     const section = context.config[SECTION];
-    const quay = quayClientFor(context.config.quay[section.instance]!, context, {
-      requireToken: true,
-      name: section.instance,
-    });
-    try {
-      await ensureProxyCaches(section.caches, {
+    await withQuayClient(context.config.quay, section.instance, context, (quay) =>
+      ensureProxyCaches(section.caches, {
         quay,
         report: context.report,
         log: context.log,
         dryRun: context.dryRun,
         createOrganizations: section.createOrganizations,
         overwrite: section.overwrite,
-      });
-    } finally {
-      await quay.close();
-    }
+      }),
+    );
   },
 };
 

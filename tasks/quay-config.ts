@@ -3,7 +3,7 @@ import { instanceFlag } from '../src/cli/common-task-flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { requireInstances } from '../src/config/references.js';
-import { quayClientFor } from '../src/quay/from-config.js';
+import { withQuayClient } from '../src/quay/from-config.js';
 import { runQuayConfig } from '../src/quay-config/run-quay-config.js';
 
 const SECTION = 'quay-config';
@@ -34,21 +34,15 @@ then the rest is removed and reported. --dry-run (or --plan) prints each write a
     ]),
   async run(context) {
     const section = context.config[SECTION];
-    const quay = quayClientFor(context.config.quay[section.instance]!, context, {
-      requireToken: true,
-      name: section.instance,
-    });
-    try {
-      await runQuayConfig(section, {
+    await withQuayClient(context.config.quay, section.instance, context, (quay) =>
+      runQuayConfig(section, {
         quay,
         section: SECTION,
         report: context.report,
         log: context.log,
         dryRun: context.dryRun,
-      });
-    } finally {
-      await quay.close();
-    }
+      }),
+    );
   },
 };
 

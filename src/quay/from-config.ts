@@ -35,3 +35,23 @@ export function quayClientFor(
     http: context.http,
   });
 }
+
+/**
+ * Runs `use` with a token-bearing QuayClient for the named entry of `quay` (the task's validate has checked
+ * that it exists) and closes the client however it ends.
+ */
+export async function withQuayClient<T>(
+  instances: Record<string, QuayInstanceConfig>,
+  name: string,
+  context: { redactor: Redactor; log: Logger; http?: QuayClientOptions['http'] },
+  use: (quay: QuayClient) => Promise<T>,
+): Promise<T> {
+  const instance = instances[name];
+  if (!instance) throw new Error(`no quay instance named ${name}`);
+  const quay = quayClientFor(instance, context, { requireToken: true, name });
+  try {
+    return await use(quay);
+  } finally {
+    await quay.close();
+  }
+}

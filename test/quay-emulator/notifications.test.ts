@@ -4,11 +4,10 @@
  * `workers/notificationworker/notificationworker.py`).
  */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import test, { type TestContext } from 'node:test';
 import type { TLSSocket } from 'node:tls';
+import { startHttpsServer, startServer } from '../support/http-servers.js';
 import type { QuayEmulator, QuayEmulatorOptions } from '../support/quay-emulator/index.js';
 import { assertShapeA, call, quayFor, registryToken, sha256 } from './_http.js';
 import { TEST_TLS_CERT, TEST_TLS_KEY, TEST_WEBHOOK_TLS_CERT, TEST_WEBHOOK_TLS_KEY } from './_tls-fixture.js';
@@ -27,7 +26,7 @@ async function receiver(t: TestContext) {
   const received: Received[] = [];
   let status = 200;
   let held: (() => void)[] | null = null;
-  const server: Server = createServer((req, res) => {
+  const server = await startServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -42,15 +41,8 @@ async function receiver(t: TestContext) {
       else answer();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  const port = (server.address() as AddressInfo).port;
+  t.after(() => server.close());
+  const port = server.port;
   return {
     received,
     port,
@@ -383,7 +375,7 @@ test('§10.2 a refused connection is a failure without a status; the template sh
 
 test('§10.2 https webhooks: verified against webhookCa (else a TLS failure); Quay presents its own certificate', async (t) => {
   const seen: { path: string; peer: string }[] = [];
-  const server = createHttpsServer(
+  const server = await startHttpsServer(
     { cert: TEST_WEBHOOK_TLS_CERT, key: TEST_WEBHOOK_TLS_KEY, requestCert: true, rejectUnauthorized: false },
     (req, res) => {
       const peer = (req.socket as TLSSocket).getPeerCertificate();
@@ -392,15 +384,8 @@ test('§10.2 https webhooks: verified against webhookCa (else a TLS failure); Qu
       req.on('end', () => res.end('ok'));
     },
   );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  const url = `https://hooks.test:${(server.address() as AddressInfo).port}/secure`;
+  t.after(() => server.close());
+  const url = `https://hooks.test:${server.port}/secure`;
   const hosts = { 'hooks.test': '127.0.0.1' };
   const untrusted = await quayFor(t, { webhookHosts: hosts });
   untrusted.seed.user('owner');
@@ -431,7 +416,7 @@ test('§10.2 https webhooks: verified against webhookCa (else a TLS failure); Qu
 test('§10.2 redirects are followed as requests does: 307 repeats the POST, 302 becomes a GET without body', async (t) => {
   const { quay } = await setup(t);
   const seen: { method: string; url: string; body: string; type: string | undefined }[] = [];
-  const server = createServer((req, res) => {
+  const server = await startServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -446,15 +431,8 @@ test('§10.2 redirects are followed as requests does: 307 repeats the POST, 302 
       else res.writeHead(202).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  const url = `http://hooks.test:${(server.address() as AddressInfo).port}/a`;
+  t.after(() => server.close());
+  const url = `http://hooks.test:${server.port}/a`;
   quay.seed.notification('acme/app', { config: { url } });
   quay.notifications.spawn('acme/app', 'repo_push', { updated_tags: ['v1'] });
   const [d] = await quay.notifications.settle();

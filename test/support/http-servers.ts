@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ export async function startServer(handler: Handler, host = '127.0.0.1'): Promise
 }
 
 export async function startHttpsServer(
-  tls: { key: string; cert: string },
+  tls: HttpsServerOptions & { key: string; cert: string },
   handler: Handler,
 ): Promise<TestServer> {
   return listen(createHttpsServer(tls), 'https', handler, '127.0.0.1');
