@@ -8,11 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RegistryClient } from '../../src/registry/index.js';
+import { startServer, type TestServer } from '../support/http-servers.js';
 import { type MirrorQuay, quayTags, startMirrorQuay } from '../support/mirror-fixture.js';
 import { imageOf, layer } from '../support/mirror-images.js';
 import { pushImage } from '../support/registry-images.js';
@@ -40,9 +39,15 @@ interface PipelineRunDoc {
 }
 
 /** Service el-quay: records what Quay POSTs, answers 202 as an EventListener does. */
-async function startEventListener(): Promise<{ server: Server; url: string; received: IncomingRequest[] }> {
+async function startEventListener(): Promise<{
+  server: TestServer;
+  url: string;
+  received: IncomingRequest[];
+}> {
   const received: IncomingRequest[] = [];
-  const server = createServer((request, response) => {
+  // Quay refuses webhooks to localhost and 127.0.0.1 (notificationmethod.py HOSTNAME_BLACKLIST): 127.0.0.2
+  // is loopback too.
+  const server = await startServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', () => {
@@ -51,12 +56,8 @@ async function startEventListener(): Promise<{ server: Server; url: string; rece
       received.push({ requestURI: request.url ?? '/', header, body: Buffer.concat(chunks).toString('utf8') });
       response.writeHead(202, { 'content-type': 'application/json' }).end('{}');
     });
-  });
-  // Quay refuses webhooks to localhost and 127.0.0.1 (notificationmethod.py HOSTNAME_BLACKLIST): 127.0.0.2
-  // is loopback too.
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.2:${port}`, received };
+  }, '127.0.0.2');
+  return { server, url: server.origin, received };
 }
 
 describe('push → Quay notification → Tekton trigger → mirror of that tag', () => {
@@ -125,7 +126,7 @@ describe('push → Quay notification → Tekton trigger → mirror of that tag',
   });
   after(async () => {
     await pusher?.close();
-    await new Promise((resolve) => el?.server.close(resolve));
+    await el?.server.close();
     await Promise.all([src?.quay.close(), dst?.quay.close()]);
     assert.deepEqual([...(src?.quay.internalErrors ?? []), ...(dst?.quay.internalErrors ?? [])], []);
   });
