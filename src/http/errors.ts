@@ -194,6 +194,15 @@ function textSnippet(text: string): string {
   return flat.length > MESSAGE_SNIPPET_CHARS ? `${flat.slice(0, MESSAGE_SNIPPET_CHARS)}…` : flat;
 }
 
+/** `detail.message` or `detail.reason` of a registry error entry, or a string detail. */
+function reasonOf(detail: unknown): string | undefined {
+  if (typeof detail === 'string') return detail.trim() || undefined;
+  if (detail === null || typeof detail !== 'object') return undefined;
+  const { message, reason } = detail as { message?: unknown; reason?: unknown };
+  const text = typeof message === 'string' ? message : typeof reason === 'string' ? reason : undefined;
+  return text?.trim() || undefined;
+}
+
 /**
  * The human message inside an error body. Shapes, in the order checked:
  * OCI/registry `{"errors":[{"code","message"}]}`; Quay ApiException `error_message`/`detail`;
@@ -208,8 +217,12 @@ export function serverMessageOf(json: unknown): string | undefined {
     const parts = body.errors
       .map((entry: unknown) => {
         if (entry === null || typeof entry !== 'object') return undefined;
-        const { code, message } = entry as { code?: unknown; message?: unknown };
-        const text = typeof message === 'string' ? message : undefined;
+        const { code, message, detail } = entry as { code?: unknown; message?: unknown; detail?: unknown };
+        // Quay puts the reason in `detail` (`{"message": "manifest digest mismatch"}`, `{"reason": …}`); the
+        // `message` alone ("manifest invalid") does not say what to fix.
+        const why = reasonOf(detail);
+        const said = typeof message === 'string' ? message : undefined;
+        const text = why && said && !said.includes(why) ? `${said} (${why})` : (said ?? why);
         if (typeof code === 'string') return text ? `${code}: ${text}` : code;
         return text;
       })

@@ -8,6 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { answer, CONTRACT_CALLS, CONTRACT_EMULATOR_OPTIONS } from '../support/quay-contract-calls.js';
 import { type QuayEmulator, startQuayEmulator } from '../support/quay-emulator/index.js';
+import {
+  REGISTRY_CONTRACT_EMULATOR_OPTIONS,
+  REGISTRY_STEPS,
+  registryDifferences,
+  walkRegistryContract,
+} from '../support/quay-registry-contract.js';
 import { initializeFirstUser } from '../support/user-initialize.js';
 
 let emulator: QuayEmulator;
@@ -42,7 +48,21 @@ test('every row the calls name is a row of CONTRACT.md', async () => {
   );
   const rows = new Set([...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1])));
   assert.deepEqual(
-    CONTRACT_CALLS.filter((call) => !rows.has(call.row)).map((call) => `${call.row} ${call.what}`),
+    [...CONTRACT_CALLS, ...REGISTRY_STEPS]
+      .filter((call) => !rows.has(call.row))
+      .map((call) => `${call.row} ${call.what}`),
     [],
   );
+});
+
+test('the emulator answers the registry script (rows 20, 23–34, 39, 53, 54) as real Quay did', async () => {
+  const fresh = await startQuayEmulator(REGISTRY_CONTRACT_EMULATOR_OPTIONS);
+  try {
+    const admin = await initializeFirstUser(fresh.url, 'admin', 'password-of-admin');
+    const got = await walkRegistryContract({ url: fresh.url, host: fresh.host, token: admin });
+    assert.ok(REGISTRY_STEPS.length >= 70, `${REGISTRY_STEPS.length} steps`);
+    assert.deepEqual(registryDifferences(got, REGISTRY_STEPS, 'the emulator'), []);
+  } finally {
+    await fresh.close();
+  }
 });

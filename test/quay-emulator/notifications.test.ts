@@ -77,7 +77,7 @@ function webhook(url: string, extra: Record<string, unknown> = {}) {
 async function pushTag(quay: QuayEmulator, owner: { password: string }, repo: string, tag: string) {
   const token = await registryToken(quay, `owner:${owner.password}`, [`repository:${repo}:pull,push`]);
   const blobs: { digest: string; size: number }[] = [];
-  for (const data of ['{}', `layer ${tag}`]) {
+  for (const data of ['{"rootfs":{"type":"layers"},"history":[]}', `layer ${tag}`]) {
     const digest = sha256(data);
     const up = await call(quay, 'POST', `/v2/${repo}/blobs/uploads/?digest=${digest}`, {
       token,

@@ -10,6 +10,8 @@ import { assertRegistryError, call, quayFor, registryToken, sha256 } from './_ht
 const DOCKER_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
 const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+/** The smallest config Quay takes for a Docker schema 2 manifest (`rootfs.type` and `history`, CONTRACT.md row 26). */
+const DOCKER_CONFIG = JSON.stringify({ rootfs: { type: 'layers', diff_ids: [] }, history: [] });
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 async function pusher(t: Parameters<typeof quayFor>[0], opts = {}) {
@@ -52,7 +54,7 @@ function imageManifest(
           ? 'application/vnd.oci.image.config.v1+json'
           : 'application/vnd.docker.container.image.v1+json',
         digest: config,
-        size: 2,
+        size: DOCKER_CONFIG.length,
       },
       layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
       ...extra,
@@ -69,7 +71,7 @@ async function pushSimpleImage(
   mediaType = DOCKER_V2,
   extra = {},
 ) {
-  const config = await uploadBlob(quay, token, 'alice/app', '{}');
+  const config = await uploadBlob(quay, token, 'alice/app', DOCKER_CONFIG);
   const layer = await uploadBlob(quay, token, 'alice/app', `layer for ${ref}`);
   const body = imageManifest(mediaType, config, [{ digest: layer, size: `layer for ${ref}`.length }], extra);
   const reply = await call(quay, 'PUT', `/v2/alice/app/manifests/${ref}`, {
@@ -205,7 +207,7 @@ test('§11.4 FEATURE_GENERAL_OCI_SUPPORT off: OCI types are 415 MANIFEST_INVALID
 
 test('§11.4 push by digest is stored under a hidden temporary tag: GET by digest works, tag lists do not show it, it expires', async (t) => {
   const { quay, token } = await pusher(t);
-  const config = await uploadBlob(quay, token, 'alice/app', '{}');
+  const config = await uploadBlob(quay, token, 'alice/app', DOCKER_CONFIG);
   const body = imageManifest(OCI_MANIFEST, config, []);
   const digest = sha256(body);
   assert.equal(

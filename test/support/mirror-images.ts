@@ -11,7 +11,12 @@ export function layer(seed: string, size = 2048): TestBlob {
 export function imageOf(label: string, layers: readonly TestBlob[]): TestImage {
   const platform = { architecture: 'amd64', os: 'linux' };
   const config = blob(
-    JSON.stringify({ ...platform, label, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) } }),
+    JSON.stringify({
+      ...platform,
+      label,
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+      history: layers.map((_, i) => ({ created_by: `layer ${i}` })),
+    }),
     MediaTypes.ociConfig,
   );
   const descriptor = (b: TestBlob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });

@@ -15,6 +15,7 @@ export const CONTRACT_EMULATOR_OPTIONS: QuayEmulatorOptions = {
     requireTeamInvite: false,
     quotaManagement: true,
     superusersFullAccess: true,
+    immutableTags: true,
   },
   superUsers: ['admin'],
   ssrfAllowedHosts: ['127.0.0.0/8'],

@@ -55,7 +55,12 @@ export function image(
     ),
   );
   const config = blob(
-    JSON.stringify({ ...platform, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) } }),
+    // `history` as every builder writes it: Quay refuses a Docker schema 2 config without it (CONTRACT.md row 26).
+    JSON.stringify({
+      ...platform,
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+      history: layers.map((_, i) => ({ created_by: `layer ${i}` })),
+    }),
     oci ? MediaTypes.ociConfig : MediaTypes.dockerConfig,
   );
   const mediaType = oci ? MediaTypes.ociManifest : MediaTypes.dockerManifest;

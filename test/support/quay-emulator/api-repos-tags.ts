@@ -1,12 +1,13 @@
 /** Repositories and the tag API (quay-api.md §7): create, list (next_page), get, update, delete, tag list. */
 import { invalidRequest, notFound, requireUser, unauthorized } from './api-auth.js';
-import { readJsonBody, str, validateSchema } from './api-body.js';
+import { readJsonBody, str, validateJson, validateSchema } from './api-body.js';
 import { requireExistingRepo, requireRepo } from './api-repo-access.js';
 import type { RequestContext } from './context.js';
-import { apiJson, shapeC } from './errors.js';
+import { apiJson, fail, flaskNotFound, shapeA, shapeC } from './errors.js';
 import { type JsonValue, rfc2822, truthyQuery } from './formats.js';
 import type { HttpResponse } from './http-io.js';
-import { isValidRepoName } from './names.js';
+import type { Schema } from './jsonschema.js';
+import { isValidRepoName, TAG_REGEX } from './names.js';
 import { repositorySize } from './quota.js';
 import type { RouteDef } from './router.js';
 import { REPO_ORDER, roleAtLeast } from './scopes.js';
@@ -235,12 +236,123 @@ async function listTags(ctx: RequestContext, p: Params): Promise<HttpResponse> {
   });
 }
 
-/** `DELETE .../tag/{tag}`: ends the alive row (it stays in the history). */
+/** data/database.py `RepositoryState`: the message shows the stored number (real Quay: "…mode: 1"). */
+const STATE_NUMBER: Record<RepoRecord['state'], number> = { NORMAL: 0, READ_ONLY: 1, MIRROR: 2 };
+
+/**
+ * `disallow_for_non_normal_repositories` (endpoints/api/__init__.py): an API write on a READ_ONLY or MIRROR
+ * repository is 503 `{"message": "Repository is in read only or mirror mode: 1"}`.
+ */
+function refuseUnlessNormal(repo: RepoRecord | undefined): void {
+  if (repo && repo.state !== 'NORMAL')
+    fail(shapeC(503, `Repository is in read only or mirror mode: ${STATE_NUMBER[repo.state]}`));
+}
+
+/**
+ * `DELETE .../tag/{tag}` (`api/tag.py:RepositoryTag.delete`): ends the alive row (it stays in the history);
+ * 409 for an immutable tag.
+ */
 async function deleteTag(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const { repo } = requireExistingRepo(ctx, p.repo ?? '', 'write');
+  const { repo } = requireRepo(ctx, p.repo ?? '', 'write', { allowMissing: true, allowSuperuser: true });
+  refuseUnlessNormal(repo);
+  if (!repo) return notFound(ctx);
+  const alive = ctx.rt.state.aliveTag(repo, p.tag ?? '');
+  if (alive?.immutable)
+    return shapeA(ctx.baseUrl, 'tag_immutable', `Cannot delete immutable tag '${alive.name}'`);
   if (!ctx.rt.state.endTag(repo, p.tag ?? '')) return notFound(ctx);
   return { status: 204 };
 }
+
+/** util/names.py `TAG_ERROR`. */
+const TAG_ERROR =
+  'Invalid tag: must match [A-Za-z0-9_.-], NOT start with "." or "-", and can contain 1-128 characters';
+
+/** `RepositoryTag.schemas["ChangeTag"]`, verbatim. */
+const CHANGE_TAG: Schema = {
+  type: 'object',
+  description: 'Makes changes to a specific tag',
+  properties: {
+    manifest_digest: {
+      type: ['string', 'null'],
+      description: '(If specified) The manifest digest to which the tag should point',
+    },
+    expiration: { type: ['number', 'null'], description: '(If specified) The expiration for the image' },
+    immutable: { type: 'boolean', description: '(If specified) Whether the tag should be immutable.' },
+  },
+};
+
+/**
+ * `PUT .../tag/{tag}` (`api/tag.py:RepositoryTag.put`): expiry (a future time, or null for none), immutability
+ * (unsetting it needs admin) and `manifest_digest` (create or move the tag), in that order; 201 `"Updated"`.
+ */
+async function changeTag(ctx: RequestContext, p: Params): Promise<HttpResponse> {
+  const { rt } = ctx;
+  const { namespace, repo } = requireRepo(ctx, p.repo ?? '', 'write', {
+    allowMissing: true,
+    allowSuperuser: true,
+  });
+  refuseUnlessNormal(repo);
+  const body = validateJson(ctx, await readJsonBody(ctx), CHANGE_TAG);
+  const tagName = p.tag ?? '';
+  if (!TAG_REGEX.test(tagName)) return shapeC(400, TAG_ERROR);
+  if (!repo) return notFound(ctx);
+  if ('expiration' in body) {
+    const tag = rt.state.aliveTag(repo, tagName);
+    if (!tag) return notFound(ctx);
+    const expiration = body.expiration;
+    if (typeof expiration === 'number' && expiration * 1000 <= rt.clock.nowMs()) return shapeC(400);
+    tag.endMs = typeof expiration === 'number' ? Math.floor(expiration * 1000) : null;
+  }
+  if ('immutable' in body && rt.options.features.immutableTags) {
+    const tag = rt.state.aliveTag(repo, tagName);
+    if (!tag) return notFound(ctx);
+    const role = rt.perms.repoRole(ctx.caller, namespace, repo);
+    if (
+      body.immutable === false &&
+      tag.immutable &&
+      !roleAtLeast(REPO_ORDER, role, 'admin') &&
+      !rt.perms.isSuperUserWithFullAccess(ctx.caller)
+    )
+      return unauthorized(ctx);
+    tag.immutable = body.immutable === true;
+  }
+  if ('manifest_digest' in body) {
+    const digest = typeof body.manifest_digest === 'string' ? body.manifest_digest : '';
+    if (!rt.state.reachableManifest(repo, digest)) return notFound(ctx);
+    const existing = rt.state.aliveTag(repo, tagName);
+    if (existing?.immutable && existing.manifestDigest !== digest)
+      return shapeA(ctx.baseUrl, 'tag_immutable', `Cannot retarget immutable tag '${tagName}'`);
+    rt.state.setTag(repo, tagName, digest);
+  }
+  return apiJson(201, 'Updated');
+}
+
+/**
+ * `PUT .../changestate` body `{state}` (`api/repository.py:RepositoryStateResource.put`, `show_if(REPO_MIRROR)`):
+ * repository admin (or a full-access superuser); NORMAL, READ_ONLY or MIRROR; 200 `{"success": true}`.
+ */
+async function changeState(ctx: RequestContext, p: Params): Promise<HttpResponse> {
+  if (!ctx.rt.options.features.repoMirror) return flaskNotFound();
+  const { repo } = requireRepo(ctx, p.repo ?? '', 'admin', { allowMissing: true, allowSuperuser: true });
+  const body = validateJson(ctx, await readJsonBody(ctx), CHANGE_REPO_STATE);
+  if (!repo) return notFound(ctx);
+  repo.state = body.state as RepoRecord['state'];
+  return apiJson(200, { success: true });
+}
+
+/** `RepositoryStateResource.schemas["ChangeRepoState"]`, verbatim. */
+const CHANGE_REPO_STATE: Schema = {
+  type: 'object',
+  description: 'Change the state of the repository.',
+  required: ['state'],
+  properties: {
+    state: {
+      type: 'string',
+      description: 'Determines whether pushes are allowed.',
+      enum: ['NORMAL', 'READ_ONLY', 'MIRROR'],
+    },
+  },
+};
 
 export function repoRoutes(): RouteDef<RequestContext>[] {
   const repo = '/api/v1/repository/{repo+}';
@@ -249,6 +361,8 @@ export function repoRoutes(): RouteDef<RequestContext>[] {
     { method: 'GET', pattern: '/api/v1/repository', kind: 'api', handler: listRepos },
     { method: 'GET', pattern: `${repo}/tag/`, kind: 'api', handler: listTags },
     { method: 'DELETE', pattern: `${repo}/tag/{tag}`, kind: 'api', handler: deleteTag },
+    { method: 'PUT', pattern: `${repo}/tag/{tag}`, kind: 'api', handler: changeTag },
+    { method: 'PUT', pattern: `${repo}/changestate`, kind: 'api', handler: changeState },
     { method: 'POST', pattern: `${repo}/changevisibility`, kind: 'api', handler: changeVisibility },
     { method: 'GET', pattern: repo, kind: 'api', handler: getRepo },
     { method: 'PUT', pattern: repo, kind: 'api', handler: updateRepo },

@@ -37,6 +37,10 @@ export interface QuayFeatures {
    * org view, teams, prototypes, notifications and quotas (quota writes need it: namespacequota.py).
    */
   superusersFullAccess: boolean;
+  /** FEATURE_REPO_MIRROR (default false): `PUT …/changestate` (the endpoint is `show_if` it, a 404 otherwise). */
+  repoMirror: boolean;
+  /** FEATURE_IMMUTABLE_TAGS (default false): tag immutability through `PUT …/tag/{tag}`. */
+  immutableTags: boolean;
 }
 
 export interface QuayEmulatorTls {
@@ -140,6 +144,8 @@ export const DEFAULT_FEATURES: Readonly<QuayFeatures> = Object.freeze({
   quotaManagement: false,
   editQuota: true,
   superusersFullAccess: false,
+  repoMirror: false,
+  immutableTags: false,
 });
 
 /** TEST-NET-3 address: not in any range the emulated SSRF guard rejects (§8), never contacted. */

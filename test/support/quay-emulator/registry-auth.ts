@@ -135,6 +135,9 @@ function grant(rt: Runtime, principal: Principal, req: ScopeRequest): string[] {
   const { state, perms, options } = rt;
   let repo = state.getRepo(req.namespace, req.name);
   const granted: string[] = [];
+  // auth/permissions.py QuayDeferredPermissionUser.can: a superuser (password login, or a token with
+  // `super:user`) with FEATURE_SUPERUSERS_FULL_ACCESS passes every repository permission check.
+  const fullAccess = perms.isSuperUserWithFullAccess(principal);
   if (req.actions.includes('push')) {
     if (
       !repo &&
@@ -153,7 +156,13 @@ function grant(rt: Runtime, principal: Principal, req: ScopeRequest): string[] {
         creator: principalName(principal),
       });
     }
-    if (repo && roleAtLeast(REPO_ORDER, perms.repoRole(principal, req.namespace, repo), 'write')) {
+    // v2auth.py: a push is granted only on a NORMAL repository (MIRROR: only to its mirror robot, which the
+    // emulator has no configuration for; READ_ONLY: never), and silently left out otherwise.
+    if (
+      repo &&
+      repo.state === 'NORMAL' &&
+      (roleAtLeast(REPO_ORDER, perms.repoRole(principal, req.namespace, repo), 'write') || fullAccess)
+    ) {
       granted.push('push');
     }
   }
@@ -161,9 +170,13 @@ function grant(rt: Runtime, principal: Principal, req: ScopeRequest): string[] {
     const role = perms.repoRole(principal, req.namespace, repo);
     const publicOk =
       repo?.isPublic === true && (principal.kind !== 'anonymous' || options.features.anonymousAccess);
-    if (role !== null || publicOk) granted.push('pull');
+    if (role !== null || publicOk || (fullAccess && repo !== undefined)) granted.push('pull');
   }
-  if (req.actions.includes('*') && perms.repoRole(principal, req.namespace, repo) === 'admin')
+  if (
+    req.actions.includes('*') &&
+    (perms.repoRole(principal, req.namespace, repo) === 'admin' || fullAccess) &&
+    repo?.state === 'NORMAL'
+  )
     granted.push('*');
   return granted;
 }

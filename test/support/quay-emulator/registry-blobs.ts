@@ -166,26 +166,50 @@ async function startUpload(ctx: RequestContext, p: Params): Promise<HttpResponse
   return { status: 202, headers: { ...uploadHeaders(ctx, full, session), range: '0-0' } };
 }
 
-/** `PATCH .../uploads/<uuid>`: appends a chunk; a `Content-Range` must start at the current size (416). */
+/** The stream without its first `count` bytes. */
+async function* skipBytes(source: AsyncIterable<Buffer>, count: number): AsyncGenerator<Buffer> {
+  let left = count;
+  for await (const chunk of source) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
+}
+
+/** `PATCH .../uploads/<uuid>`: appends a chunk (Quay's offset rules below). */
 async function patchUpload(ctx: RequestContext, p: Params): Promise<HttpResponse> {
   const { full } = requireRegistryRepo(ctx, p.name ?? '', 'write');
   const session = ctx.rt.uploads.get(p.uuid ?? '', full);
   if (!session) return uploadUnknown();
+  // blob.py:_start_offset_and_length and blobuploader.py:upload_chunk: no range is offset 0; an offset past
+  // what was received is a 416 with no body; a chunk overlapping what was received has the overlap skipped;
+  // offset 0 always appends (Quay only compares offsets above 0; real Quay answers 202 for it too).
   const contentRange = ctx.req.headers['content-range'];
+  let skip = 0;
   if (contentRange) {
-    const m = /^(?:bytes )?(\d+)-(\d+)$/.exec(contentRange.trim());
-    if (!m || Number(m[1]) !== session.writer.size) {
+    const m = /^(\d+)-(\d+)$/.exec(contentRange);
+    if (!m || Number(m[2]) < Number(m[1]) - 1) {
       ctx.req.resume();
-      return registryError(
-        416,
-        'BLOB_UPLOAD_INVALID',
-        'invalid content range',
-        {},
-        uploadHeaders(ctx, full, session),
-      );
+      return registryError(400, 'INVALID_REQUEST', 'Invalid range header');
     }
+    const start = Number(m[1]);
+    if (start > session.writer.size) {
+      ctx.req.resume();
+      return {
+        status: 416,
+        headers: {
+          location: `${publicBase(ctx.rt)}${ctx.url.pathname}`,
+          range: `0-${session.writer.size}`,
+          'docker-upload-uuid': session.uuid,
+        },
+      };
+    }
+    if (start > 0) skip = session.writer.size - start;
   }
-  await session.writer.append(ctx.req);
+  await session.writer.append(skip > 0 ? skipBytes(ctx.req, skip) : ctx.req);
   return { status: 202, headers: uploadHeaders(ctx, full, session) };
 }
 

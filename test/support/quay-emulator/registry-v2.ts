@@ -2,7 +2,7 @@
  * Registry v2 (quay-api.md §11): `/v2/` ping, manifests GET/HEAD/PUT/DELETE by tag and digest, tags/list,
  * `_catalog` and referrers. Blobs and uploads are in registry-blobs.ts.
  */
-import { publicBase, type RequestContext } from './context.js';
+import { publicBase, type RequestContext, type Runtime } from './context.js';
 import { flaskNotFound, registryError } from './errors.js';
 import { uuid } from './formats.js';
 import { type HttpResponse, readBody } from './http-io.js';
@@ -103,6 +103,15 @@ async function putManifest(ctx: RequestContext, p: Params): Promise<HttpResponse
       }
     }
   }
+  const badConfig = await dockerConfigProblem(rt, manifest, bytes);
+  if (badConfig) return registryError(400, 'MANIFEST_INVALID', 'manifest invalid', { message: badConfig });
+  const tagged = byDigest ? undefined : rt.state.aliveTag(repo, ref);
+  if (tagged?.immutable && tagged.manifestDigest !== manifest.digest) {
+    // data/model/oci/tag.py retarget_tag raises ImmutableTagException; _write_manifest_and_log: TagImmutable.
+    return registryError(409, 'TAG_IMMUTABLE', 'tag is immutable and cannot be overwritten', {
+      message: `tag '${ref}' is immutable`,
+    });
+  }
   if (!repo.manifests.has(manifest.digest)) repo.manifests.set(manifest.digest, manifest);
   // write_manifest_by_digest: a schema1 manifest carries its tag and is written under it, as by tag.
   const tagName = byDigest ? schema1Tag(manifest) : ref;
@@ -130,6 +139,48 @@ async function putManifest(ctx: RequestContext, p: Params): Promise<HttpResponse
     },
     body: 'OK',
   };
+}
+
+/**
+ * A Docker schema 2 image manifest's config must be a stored blob of the declared size that parses as a
+ * config with `history` (array) and `rootfs.type` (`image/docker/schema2/manifest.py:_get_built_config`,
+ * `config.py:DockerSchema2Config.METASCHEMA`), checked by `validate` before Quay writes the manifest; real
+ * Quay refuses a config without `history` (test/support/quay-registry-contract.ts). OCI manifests are not read.
+ */
+async function dockerConfigProblem(
+  rt: Runtime,
+  manifest: ManifestRecord,
+  bytes: Buffer,
+): Promise<string | undefined> {
+  if (manifest.mediaType !== MEDIA_TYPES.dockerManifest) return undefined;
+  const config = (JSON.parse(bytes.toString('utf8')) as { config?: { digest?: string; size?: number } })
+    .config;
+  const digest = config?.digest ?? '';
+  if (!rt.blobs.has(digest)) return 'Could not load config blob for manifest';
+  const stored = await readAll(rt.blobs.open(digest));
+  if (stored.length !== config?.size)
+    return `Size of config does not match that retrieved: ${stored.length} vs ${config?.size}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stored.toString('utf8'));
+  } catch (error) {
+    return `malformed config data: ${(error as Error).message}`;
+  }
+  const doc = parsed as { history?: unknown; rootfs?: { type?: unknown } };
+  if (typeof parsed !== 'object' || parsed === null) return 'config data does not match schema';
+  if (!Array.isArray(doc.history))
+    return "config data does not match schema: 'history' is a required property";
+  if (typeof doc.rootfs !== 'object' || doc.rootfs === null)
+    return "config data does not match schema: 'rootfs' is a required property";
+  if (typeof doc.rootfs.type !== 'string')
+    return "config data does not match schema: 'type' is a required property";
+  return undefined;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
 }
 
 /** The `tag` of a schema1 manifest (`parsed.tag`); undefined for every other type (pushed by digest: temp tag). */

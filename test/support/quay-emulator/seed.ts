@@ -182,6 +182,8 @@ export class Seeder {
       architecture: opts.architecture ?? 'amd64',
       os: opts.os ?? 'linux',
       rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+      // Every builder writes `history`; Quay refuses a Docker schema 2 config without it (CONTRACT.md row 26).
+      history: layers.map((_, i) => ({ created_by: `layer ${i}` })),
     };
     const configBlob = await this.blob(path, JSON.stringify(config));
     const mediaType = oci ? MEDIA_TYPES.ociManifest : MEDIA_TYPES.dockerManifest;

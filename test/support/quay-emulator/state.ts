@@ -156,6 +156,8 @@ export interface TagRow {
   /** Temporary tag of a push by digest (§11.4); never listed. */
   hidden: boolean;
   reversion: boolean;
+  /** FEATURE_IMMUTABLE_TAGS: set by `PUT …/tag/{tag}` `{immutable: true}`; no overwrite, no delete (409). */
+  immutable?: boolean;
 }
 
 export interface ManifestRecord {
