@@ -329,8 +329,30 @@ export class QuayClient {
     });
   }
 
-  /** The current tags of a repository: `onlyActiveTags=true` (the default lists history too), 100 a page (§7.5). */
+  /**
+   * The current tags of a repository: `onlyActiveTags=true` (the default lists history too), 100 a page (§7.5).
+   * Quay pages by OFFSET over the newest start first (`data/model/oci/tag.py:list_repository_tag_history`), so
+   * a push while the pages are read shifts rows down: the row at a page edge comes twice, and a tag re-pushed
+   * from a page not yet read moves above the pages already read and is missed. A name seen twice therefore
+   * means the list changed under the reader, and it is read again (up to `LISTING_ATTEMPTS` times; then the
+   * newest row of each name is kept). A tag deleted meanwhile shifts rows up and can hide one that stays:
+   * nothing in the pages shows it, so prune asks for each tag it would delete (`findActiveTag`).
+   */
   async listActiveTags(namespace: string, repository: string): Promise<Tag[]> {
+    let rows: Tag[] = [];
+    for (let attempt = 1; attempt <= LISTING_ATTEMPTS; attempt++) {
+      rows = await this.#readTagPages(namespace, repository);
+      if (new Set(rows.map((tag) => tag.name)).size === rows.length) return rows;
+    }
+    const newest = new Map<string, Tag>();
+    for (const tag of rows) {
+      const seen = newest.get(tag.name);
+      if (!seen || (tag.start_ts ?? 0) > (seen.start_ts ?? 0)) newest.set(tag.name, tag);
+    }
+    return [...newest.values()];
+  }
+
+  async #readTagPages(namespace: string, repository: string): Promise<Tag[]> {
     const out: Tag[] = [];
     for (let page = 1; ; page++) {
       const body = await this.#t.get(`${repoPath(namespace, repository)}/tag/`, TagPage, {
@@ -343,11 +365,25 @@ export class QuayClient {
     }
   }
 
+  /** The alive tag of this name, if any (`specificTag`, one call; §7.5). */
+  async findActiveTag(namespace: string, repository: string, tag: string): Promise<Tag | undefined> {
+    const body = await this.#t.get(`${repoPath(namespace, repository)}/tag/`, TagPage, {
+      onlyActiveTags: true,
+      specificTag: tag,
+      limit: 1,
+      page: 1,
+    });
+    return body.tags.find((found) => found.name === tag);
+  }
+
   /** Ends a tag (`DELETE …/tag/{tag}`, §7.5): the manifest stays while other tags point at it. */
   async deleteTag(namespace: string, repository: string, tag: string): Promise<void> {
     await this.#t.send({ method: 'DELETE', path: `${repoPath(namespace, repository)}/tag/${enc(tag)}` });
   }
 }
+
+/** Reads of a tag list that changed while it was paged (see `listActiveTags`) before the newest rows are kept. */
+const LISTING_ATTEMPTS = 3;
 
 function robotsBase(owner: RobotOwner): string {
   return 'organization' in owner

@@ -13,6 +13,7 @@ import {
   runMirror,
   startMirrorQuay,
 } from '../support/mirror-fixture.js';
+import { waitUntil } from '../support/wait-until.js';
 
 describe('mirror-repos between Quay instances', () => {
   let src: MirrorQuay;
@@ -429,6 +430,54 @@ describe('mirror-repos between Quay instances', () => {
     assert.equal(pruned.exitCode, 0, pruned.stderr);
     assert.deepEqual(pruned.refs('deleted'), ['dst/prn/app:v2']);
     assert.deepEqual(Object.keys(quayTags(dst.quay, 'prn/app')), ['v1']);
+  });
+
+  test('prune: a source tag list that changed while it was read deletes nothing the source still has', async () => {
+    src.quay.seed.org('prr', { owner: 'admin' });
+    const names = Array.from({ length: 150 }, (_, i) => `r${String(i).padStart(3, '0')}`);
+    await src.quay.seed.pushImage('prr/app', names, { layers: ['prr'] });
+    const section = '  destinations: [dst]\n  repositories: [prr/app]';
+    assert.equal((await mirror(section)).exitCode, 0);
+    // Quay's order: newest first, 100 a page by offset. Deleting the first row of page 1 after page 1 is read
+    // shifts every row up: the first row of page 2 lands on page 1's end, read already, and is missed.
+    const page = async (n: number) =>
+      (
+        (await (
+          await fetch(
+            `${src.quay.url}/api/v1/repository/prr/app/tag/?onlyActiveTags=true&limit=100&page=${n}`,
+            {
+              headers: { authorization: `Bearer ${src.token}` },
+            },
+          )
+        ).json()) as { tags: { name: string }[] }
+      ).tags;
+    const deleted = (await page(1))[0]?.name ?? '';
+    const missed = (await page(2))[0]?.name ?? '';
+    let release = () => {};
+    const held = src.quay.faults.add({
+      path: /\/api\/v1\/repository\/prr\/app\/tag\/\?.*page=2/,
+      action: {
+        type: 'hold',
+        until: new Promise<void>((r) => {
+          release = r;
+        }),
+      },
+    });
+    const running = mirror(section, ['--prune']);
+    await waitUntil('the source listing to ask for page 2', () => held.hits === 1);
+    src.quay.seed.deleteTag('prr/app', deleted);
+    release();
+    const run = await running;
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.deepEqual(run.refs('deleted'), []);
+    const kept = run.report.items.find((item) => item.ref === `dst/prr/app:${missed}`);
+    assert.equal(kept?.action, 'skipped');
+    assert.match(kept?.detail ?? '', /the source has this tag/);
+    assert.ok(missed in quayTags(dst.quay, 'prr/app'));
+    // The next run reads a settled list: the tag deleted at the source goes, the other stays.
+    const next = await mirror(section, ['--prune']);
+    assert.deepEqual(next.refs('deleted'), [`dst/prr/app:${deleted}`]);
+    assert.equal(Object.keys(quayTags(dst.quay, 'prr/app')).length, 149);
   });
 
   test('--dry-run reports the plan and changes nothing at the destination', async () => {

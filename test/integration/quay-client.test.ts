@@ -4,6 +4,7 @@ import { QuayClient } from '../../src/quay/client.js';
 import { QuayApiError } from '../../src/quay/errors.js';
 import { Redactor } from '../../src/secrets/redactor.js';
 import { type QuayEmulator, startQuayEmulator } from '../support/quay-emulator/index.js';
+import { waitUntil } from '../support/wait-until.js';
 
 /** The Quay client reads every page of Quay's lists, and its errors say what Quay said. */
 describe('QuayClient against the emulator', () => {
@@ -40,6 +41,43 @@ describe('QuayClient against the emulator', () => {
     assert.ok(tags.every((t) => t.manifest_digest?.startsWith('sha256:')));
     const calls = quay.requestsTo({ method: 'GET', path: '/api/v1/repository/big/repo-000/tag/' });
     assert.equal(calls.length, 2);
+  });
+
+  test('tags: a tag re-pushed while the pages are read is not missed (Quay pages by offset, newest first)', async () => {
+    quay.seed.org('race', { owner: 'admin' });
+    const names = Array.from({ length: 150 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+    await quay.seed.pushImage('race/app', names);
+    const page2 = /\/api\/v1\/repository\/race\/app\/tag\/\?.*page=2/;
+    let release = () => {};
+    const held = quay.faults.add({
+      path: page2,
+      action: {
+        type: 'hold',
+        until: new Promise<void>((r) => {
+          release = r;
+        }),
+      },
+    });
+    const listing = client.listActiveTags('race', 'app');
+    await waitUntil('the second page to be asked for', () => held.hits === 1);
+    // Between the two pages: t000 (the oldest, on page 2, not read yet) is pushed again and moves above page
+    // 1's rows, which all shift down by one.
+    quay.advanceTime(5);
+    const repushed = await quay.seed.pushImage('race/app', ['t000'], { layers: ['t000 again'] });
+    release();
+    const tags = await listing;
+    assert.equal(tags.length, 150);
+    assert.equal(new Set(tags.map((t) => t.name)).size, 150);
+    assert.equal(tags.find((t) => t.name === 't000')?.manifest_digest, repushed.digest);
+    // The first reading saw the row at the edge of page 1 twice and t000 not at all; it was read once more.
+    assert.equal(quay.requestsTo({ method: 'GET', path: '/api/v1/repository/race/app/tag/' }).length, 4);
+  });
+
+  test('tags: findActiveTag asks for one tag (specificTag) and says when it is gone', async () => {
+    await quay.seed.pushImage('race/one', ['kept', 'gone']);
+    quay.seed.deleteTag('race/one', 'gone');
+    assert.equal((await client.findActiveTag('race', 'one', 'kept'))?.name, 'kept');
+    assert.equal(await client.findActiveTag('race', 'one', 'gone'), undefined);
   });
 
   test('organizations (superuser listing): all of them, through next_page', async () => {

@@ -8,20 +8,82 @@
 import type { HostLimiter } from '../../concurrency/host-limiter.js';
 import { errorMessage } from '../../report/item-failure.js';
 import { splitQuayPath } from '../plan/inventory.js';
-import type { DestinationPlan, PruneRef } from '../plan/plan.js';
+import type { DestinationPlan, PruneRef, RepositoryPlan } from '../plan/plan.js';
+import { destinationRef } from '../plan/plan.js';
 import type { Endpoint } from '../sides/endpoint.js';
 
-export type PruneOutcome = PruneRef & { error?: string };
+/** `error`: the delete failed; `kept`: not deleted, and why (the source has the tag after all). */
+export type PruneOutcome = PruneRef & { error?: string; kept?: string };
 
-export async function pruneDestination(
+/** What prune reports into (the run's ledger). */
+export interface PruneLedger {
+  failures(destination: DestinationPlan): number;
+  deletedRef(destination: DestinationPlan, ref: PruneRef): void;
+  keptRef(destination: DestinationPlan, ref: PruneRef, why: string): void;
+  fail(ref: string, error: unknown, destination?: DestinationPlan): void;
+}
+
+/**
+ * After the copies: each destination of each repository that copied without failure loses the tags the source
+ * no longer has. One loop for both engines.
+ */
+export async function pruneRepositories(
+  source: Endpoint,
+  repositories: readonly RepositoryPlan[],
+  endpointOf: (target: string) => Endpoint | undefined,
+  limiter: HostLimiter,
+  ledger: PruneLedger,
+): Promise<void> {
+  for (const repository of repositories) {
+    for (const destination of repository.destinations) {
+      const endpoint = endpointOf(destination.target);
+      if (!endpoint || destination.prune.length === 0 || ledger.failures(destination) > 0) continue;
+      const stillThere = await stillAtSource(source, repository.sourcePath, destination.prune, limiter);
+      for (const outcome of await pruneDestination(endpoint, destination, limiter, stillThere)) {
+        if (outcome.kept !== undefined) ledger.keptRef(destination, outcome, outcome.kept);
+        else if (outcome.error === undefined) ledger.deletedRef(destination, outcome);
+        else ledger.fail(destinationRef(destination, outcome), outcome.error, destination);
+      }
+    }
+  }
+}
+
+/**
+ * Of the tags prune would delete, those the source has after all. Only a source read through Quay's tag API
+ * needs asking: its pages are offsets, and a tag deleted while they were read hides one that stays
+ * (`QuayClient.listActiveTags`); `/v2/…/tags/list` pages by name (`last`) and misses nothing that stays.
+ */
+async function stillAtSource(
+  source: Endpoint,
+  sourcePath: string,
+  refs: readonly PruneRef[],
+  limiter: HostLimiter,
+): Promise<Set<string>> {
+  const api = source.api;
+  if (!api) return new Set();
+  const { namespace, repository } = splitQuayPath(sourcePath);
+  const found = await Promise.all(
+    refs.map((ref) => limiter.run([source.host], () => api.findActiveTag(namespace, repository, ref.tag))),
+  );
+  return new Set(found.flatMap((tag) => (tag ? [tag.name] : [])));
+}
+
+async function pruneDestination(
   endpoint: Endpoint,
   destination: DestinationPlan,
   limiter: HostLimiter,
+  stillAtSource: ReadonlySet<string>,
 ): Promise<PruneOutcome[]> {
   const api = endpoint.api;
   const gone = new Set(destination.prune.map((p) => p.tag));
   return Promise.all(
     destination.prune.map(async (ref): Promise<PruneOutcome> => {
+      if (stillAtSource.has(ref.tag)) {
+        return {
+          ...ref,
+          kept: 'not deleted: the source has this tag (its tag list changed while it was read); the next run copies it',
+        };
+      }
       try {
         if (api) {
           const { namespace, repository } = splitQuayPath(destination.path);

@@ -6,7 +6,7 @@
  */
 
 import { WorkQueue } from '../../concurrency/work-pool.js';
-import { pruneDestination } from '../destination/prune.js';
+import { pruneRepositories } from '../destination/prune.js';
 import { DestinationPreparer } from '../destination/setup.js';
 import type { ExecuteContext } from '../engine.js';
 import { MirrorLedger } from '../outcome/ledger.js';
@@ -94,14 +94,8 @@ export class PlanExecution {
     }
     const destinations = repositories.flatMap((r) => r.destinations);
     if (this.#context.section.prune && !ledger.stopped) {
-      for (const destination of destinations) {
-        const endpoint = this.#endpointOf(destination.target);
-        if (!endpoint || destination.prune.length === 0 || ledger.failures(destination) > 0) continue;
-        for (const outcome of await pruneDestination(endpoint, destination, this.#context.limiter)) {
-          if (outcome.error === undefined) ledger.deletedRef(destination, outcome);
-          else ledger.fail(destinationRef(destination, outcome), outcome.error, destination);
-        }
-      }
+      const { source, limiter } = this.#context;
+      await pruneRepositories(source, repositories, (target) => this.#endpointOf(target), limiter, ledger);
     }
     for (const d of destinations) ledger.printLine(d);
     return {

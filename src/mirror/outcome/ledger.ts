@@ -85,6 +85,11 @@ export class MirrorLedger {
     this.#report.add({ ref: destinationRef(destination, ref), action: 'skipped', detail: STOPPED });
   }
 
+  /** A tag prune would have deleted but leaves, and why. */
+  keptRef(destination: DestinationPlan, ref: WantedRef, why: string): void {
+    this.#report.add({ ref: destinationRef(destination, ref), action: 'skipped', detail: why });
+  }
+
   deletedRef(destination: DestinationPlan, ref: WantedRef): void {
     this.#report.add({
       ref: destinationRef(destination, ref),

@@ -12,7 +12,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runPool } from '../../concurrency/work-pool.js';
 import type { Redactor } from '../../secrets/redactor.js';
-import { pruneDestination } from '../destination/prune.js';
+import { pruneRepositories } from '../destination/prune.js';
 import { prepareDestinations } from '../destination/setup.js';
 import type { ExecuteContext } from '../engine.js';
 import { MirrorLedger } from '../outcome/ledger.js';
@@ -165,14 +165,7 @@ export async function copyWithPodman(
   }
 
   if (section.prune && !ledger.stopped) {
-    for (const destination of plan.repositories.flatMap((r) => r.destinations)) {
-      const endpoint = endpointOf(destination.target);
-      if (!endpoint || destination.prune.length === 0 || ledger.failures(destination) > 0) continue;
-      for (const outcome of await pruneDestination(endpoint, destination, context.limiter)) {
-        if (outcome.error === undefined) ledger.deletedRef(destination, outcome);
-        else ledger.fail(destinationRef(destination, outcome), outcome.error, destination);
-      }
-    }
+    await pruneRepositories(context.source, plan.repositories, endpointOf, context.limiter, ledger);
   }
   for (const d of plan.repositories.flatMap((r) => r.destinations)) ledger.printLine(d);
   return {
