@@ -30,7 +30,16 @@ describe('mirror-repos between Quay instances', () => {
   };
 
   before(async () => {
-    [src, dst, dst2] = await Promise.all([startMirrorQuay(), startMirrorQuay(), startMirrorQuay()]);
+    [src, dst, dst2] = await Promise.all([
+      startMirrorQuay(),
+      startMirrorQuay({
+        proxyCache: true,
+        repoMirror: true,
+        immutableTags: true,
+        superusersFullAccess: true,
+      }),
+      startMirrorQuay(),
+    ]);
     env = { ...src.env('src'), ...dst.env('dst'), ...dst2.env('dst2') };
     srcReader = readerFor(src);
     dstReader = readerFor(dst);
@@ -478,6 +487,70 @@ describe('mirror-repos between Quay instances', () => {
     const next = await mirror(section, ['--prune']);
     assert.deepEqual(next.refs('deleted'), [`dst/prr/app:${deleted}`]);
     assert.equal(Object.keys(quayTags(dst.quay, 'prr/app')).length, 149);
+  });
+
+  test('destinations Quay would not keep a mirror in: a READ_ONLY or MIRROR repository, a proxy-cache organization, an immutable tag', async () => {
+    src.quay.seed.org('guard', { owner: 'admin' });
+    await src.quay.seed.pushImage('guard/ro', ['v1'], { layers: ['guard ro 1'] });
+    await src.quay.seed.pushImage('guard/mir', ['v1'], { layers: ['guard mir 1'] });
+    await src.quay.seed.pushImage('guard/fixed', ['v1', 'v2'], { layers: ['guard fixed 1'] });
+    src.quay.seed.org('cache', { owner: 'admin' });
+    await src.quay.seed.pushImage('cache/app', ['v1'], { layers: ['guard cache'] });
+    const section =
+      '  destinations: [dst]\n  repositories: [guard/ro, guard/mir, guard/fixed, cache/app]\n  keepGoing: true';
+    const first = await mirror('  destinations: [dst]\n  repositories: [guard/ro, guard/mir, guard/fixed]');
+    assert.equal(first.exitCode, 0, first.stderr);
+
+    // At the destination: guard/ro becomes READ_ONLY (Quay's changestate), guard/fixed:v1 immutable, and the
+    // organization cache a proxy cache; then every source tag changes.
+    const api = (method: string, path: string, body: unknown) =>
+      fetch(`${dst.quay.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${dst.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal(
+      (await api('PUT', '/api/v1/repository/guard/ro/changestate', { state: 'READ_ONLY' })).status,
+      200,
+    );
+    assert.equal(
+      (await api('PUT', '/api/v1/repository/guard/fixed/tag/v1', { immutable: true })).status,
+      201,
+    );
+    dst.quay.seed.org('cache', { owner: 'admin' });
+    dst.quay.seed.proxyCache('cache', { upstreamRegistry: 'registry.example.com' });
+    assert.equal(
+      (await api('PUT', '/api/v1/repository/guard/mir/changestate', { state: 'MIRROR' })).status,
+      200,
+    );
+    await src.quay.seed.pushImage('guard/ro', ['v1'], { layers: ['guard ro 2'] });
+    await src.quay.seed.pushImage('guard/mir', ['v1'], { layers: ['guard mir 2'] });
+    const fixed2 = await src.quay.seed.pushImage('guard/fixed', ['v1', 'v2'], { layers: ['guard fixed 2'] });
+    clearLogs();
+
+    const run = await mirror(section);
+    assert.equal(run.exitCode, 1, run.stderr);
+    const detail = (ref: string) => run.report.items.find((item) => item.ref === ref)?.error ?? '';
+    assert.match(
+      detail('dst/guard/ro:v1'),
+      /guard\/ro at dst is in state READ_ONLY: Quay takes no pushes into it/,
+    );
+    assert.match(
+      detail('dst/guard/mir:v1'),
+      /in state MIRROR: .*only its Quay repository-mirror robot may push/,
+    );
+    assert.match(detail('dst/cache'), /is a proxy cache of registry\.example\.com/);
+    assert.match(detail('dst/cache/app:v1'), /is a proxy cache/);
+    assert.match(detail('dst/guard/fixed:v1'), /TAG_IMMUTABLE.*tag 'v1' is immutable/);
+    assert.equal(run.actions['dst/guard/fixed:v2'], 'copied');
+    assert.equal(quayTags(dst.quay, 'guard/fixed').v2, fixed2.digest);
+    // Nothing was sent into the READ_ONLY repository or the proxy cache.
+    assert.deepEqual(
+      dst.quay.requests.filter(
+        (r) => r.method !== 'GET' && r.method !== 'HEAD' && /\/(guard\/ro|guard\/mir|cache)\//.test(r.path),
+      ),
+      [],
+    );
   });
 
   test('--dry-run reports the plan and changes nothing at the destination', async () => {

@@ -5,6 +5,7 @@
  */
 import { RegistryClient } from '../../src/registry/index.js';
 import { type QuayEmulator, startQuayEmulator } from './quay-emulator/index.js';
+import type { QuayEmulatorOptions } from './quay-emulator/options.js';
 import { type JsonReport, reportOf } from './quay-fixture.js';
 import type { RegistryServer } from './registry-server.js';
 import { type CliResult, runCli } from './run-cli.js';
@@ -18,8 +19,8 @@ export interface MirrorQuay {
   env(name: string): Record<string, string>;
 }
 
-export async function startMirrorQuay(): Promise<MirrorQuay> {
-  const quay = await startQuayEmulator({ superUsers: ['admin'] });
+export async function startMirrorQuay(features: QuayEmulatorOptions['features'] = {}): Promise<MirrorQuay> {
+  const quay = await startQuayEmulator({ superUsers: ['admin'], features });
   const { token } = quay.seed.userWithToken('admin');
   const envName = (name: string) => `QT_${name.toUpperCase().replace(/-/g, '_')}_TOKEN`;
   return {

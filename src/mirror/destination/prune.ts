@@ -51,7 +51,8 @@ export async function pruneRepositories(
 /**
  * Of the tags prune would delete, those the source has after all. Only a source read through Quay's tag API
  * needs asking: its pages are offsets, and a tag deleted while they were read hides one that stays
- * (`QuayClient.listActiveTags`); `/v2/…/tags/list` pages by name (`last`) and misses nothing that stays.
+ * (`QuayClient.listActiveTags`); the registry's tag list (CONTRACT.md row 32) pages by name (`last`)
+ * and misses nothing that stays.
  */
 async function stillAtSource(
   source: Endpoint,

@@ -31,6 +31,8 @@ export class DestinationPreparer {
   readonly #organizations = new Map<string, Promise<string | undefined>>();
   /** `target/organization` the plan already found missing: no second look. */
   readonly #knownMissing = new Set<string>();
+  /** `target/organization` → why it cannot be mirrored into (a proxy cache), once looked at. */
+  readonly #proxyCaches = new Map<string, Promise<string | undefined>>();
 
   /** `known`: organizations whose existence the plan has already read. */
   constructor(context: SetupContext, known: MirrorPlan['organizations'] = []) {
@@ -47,13 +49,17 @@ export class DestinationPreparer {
     const blocked = new Map<DestinationPlan, string>();
     await Promise.all(
       repository.destinations.map(async (destination) => {
-        if (destination.repositoryExists !== false || destination.copy.length === 0) return;
+        if (destination.copy.length === 0) return;
         const endpoint = this.#endpointOf(destination.target);
         if (!endpoint?.api) return;
         const { namespace } = splitQuayPath(destination.path);
         const why =
-          (await this.#organization(endpoint, destination.target, namespace)) ??
-          (await this.#repository(endpoint, destination));
+          destination.repositoryExists === false
+            ? ((await this.#organization(endpoint, destination.target, namespace)) ??
+              (await this.#proxyCache(endpoint, destination.target, namespace)) ??
+              (await this.#repository(endpoint, destination)))
+            : ((await this.#proxyCache(endpoint, destination.target, namespace)) ??
+              (await this.#repositoryState(endpoint, destination)));
         if (why !== undefined) blocked.set(destination, why);
       }),
     );
@@ -116,6 +122,42 @@ export class DestinationPreparer {
       this.#context.fail(ref, error);
       return `creating organization ${organization} failed: ${errorMessage(error)}`;
     }
+  }
+
+  /**
+   * A proxy-cache organization takes pushes (CONTRACT.md row 26), but a pull of a tag name through it fetches
+   * the upstream's image and moves the tag, and its tags expire: a mirror there would not stay a mirror.
+   * Looked at once per organization with something to copy; unknown (no member, feature off) counts as not one.
+   */
+  #proxyCache(endpoint: Endpoint, target: string, organization: string): Promise<string | undefined> {
+    const ref = `${target}/${organization}`;
+    let outcome = this.#proxyCaches.get(ref);
+    if (!outcome) {
+      outcome = (async () => {
+        const config = await endpoint.api?.getProxyCache(organization).catch(() => undefined);
+        if (!config) return undefined;
+        const why =
+          `organization ${organization} at ${endpoint.name} is a proxy cache of ${config.upstreamRegistry}: ` +
+          'a pull through it replaces a tag with the upstream image and its tags expire; mirror into an ' +
+          'organization that is not a proxy cache';
+        this.#context.fail(ref, why);
+        return why;
+      })();
+      this.#proxyCaches.set(ref, outcome);
+    }
+    return outcome;
+  }
+
+  /** A repository in state READ_ONLY or MIRROR gets no push token (CONTRACT.md row 24): say so before copying. */
+  async #repositoryState(endpoint: Endpoint, destination: DestinationPlan): Promise<string | undefined> {
+    const { namespace, repository } = splitQuayPath(destination.path);
+    const info = await endpoint.api?.repositories.get(namespace, repository).catch(() => undefined);
+    if (!info || info.state === 'NORMAL') return undefined;
+    const who = info.state === 'MIRROR' ? ' (only its Quay repository-mirror robot may push)' : '';
+    return (
+      `repository ${destination.path} at ${endpoint.name} is in state ${info.state}: Quay takes no pushes into it${who}; ` +
+      `set it back with PUT /api/v1/repository/${destination.path}/changestate {"state": "NORMAL"}, or mirror elsewhere`
+    );
   }
 
   async #repository(endpoint: Endpoint, destination: DestinationPlan): Promise<string | undefined> {

@@ -8,7 +8,7 @@
  */
 
 import type { HostLimiter } from '../../concurrency/host-limiter.js';
-import { blobsOf, childManifests, type Manifest } from '../../registry/index.js';
+import { blobsOf, childManifests, type Manifest, RegistryError } from '../../registry/index.js';
 import { errorMessage } from '../../report/item-failure.js';
 import type { Logger } from '../../report/logger.js';
 import type { BlobLocation, BlobTransfers } from './blob-transfer.js';
@@ -17,6 +17,11 @@ import type { BlobLocation, BlobTransfers } from './blob-transfer.js';
 export interface CopyDestination extends BlobLocation {
   /** The first error; the rest of the copy skips this destination. */
   failure: Error | undefined;
+  /**
+   * Names whose own manifest PUT failed while the tree is there (e.g. Quay's 409 for an immutable tag): only
+   * that name fails, the other names of the digest go on.
+   */
+  refFailures?: Map<string, Error>;
   /** Blob bytes uploaded to it for this copy. */
   bytes: number;
 }
@@ -89,17 +94,24 @@ export class ManifestCopier {
       live.map(async (d) => {
         // The manifest needs a by-digest push only when it is missing and no tag will carry it.
         const refs = refsOf(d).filter((ref) => ref !== digest || missing.includes(d));
+        let carried = !missing.includes(d);
         for (const ref of refs) {
           if (d.failure !== undefined) return;
           try {
             await this.#limiter.run([d.endpoint.host], () =>
               d.endpoint.registry.manifests.put(d.repository, ref, manifest),
             );
+            carried = true;
           } catch (error) {
-            d.failure ??= asError(error);
+            // A name's own refusal (Quay's immutable tag), or any failure once a PUT has stored the manifest,
+            // is that name's alone.
+            if (ref !== digest && (carried || isTagRefusal(error))) {
+              d.refFailures ??= new Map();
+              d.refFailures.set(ref, asError(error));
+            } else d.failure ??= asError(error);
           }
         }
-        if (d.failure === undefined) this.#present.add(presentKey(d, digest));
+        if (d.failure === undefined && carried) this.#present.add(presentKey(d, digest));
       }),
     );
   }
@@ -183,4 +195,9 @@ function presentKey(destination: BlobLocation, digest: string): string {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Quay's 409 `TAG_IMMUTABLE` (CONTRACT.md row 26): this tag may not move; the manifest itself is fine. */
+function isTagRefusal(error: unknown): boolean {
+  return error instanceof RegistryError && error.code === 'TAG_IMMUTABLE';
 }

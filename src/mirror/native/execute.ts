@@ -152,8 +152,8 @@ export class PlanExecution {
     for (const { target, copy } of destinations) {
       const destination = target.destination;
       target.refs.forEach((ref, i) => {
-        if (copy.failure !== undefined)
-          ledger.fail(destinationRef(destination, ref), copy.failure, destination);
+        const failure = copy.failure ?? copy.refFailures?.get(ref.tag ?? ref.digest);
+        if (failure !== undefined) ledger.fail(destinationRef(destination, ref), failure, destination);
         // The first name carries the bytes; further tags of the same digest were a manifest PUT each.
         else ledger.copiedRef(destination, ref, i === 0 ? copy.bytes : 0);
       });

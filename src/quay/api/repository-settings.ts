@@ -9,11 +9,14 @@ export type Visibility = 'public' | 'private';
 export interface RepositoryInfo {
   description: string;
   visibility: Visibility;
+  /** `NORMAL`, or `READ_ONLY` / `MIRROR` (Quay takes no pushes then: CONTRACT.md row 24). */
+  state: string;
 }
 
 const RepositoryView = z.looseObject({
   description: z.string().nullable().optional(),
   is_public: z.boolean(),
+  state: z.string().nullable().optional(),
 });
 
 const PermissionMap = z.looseObject({
@@ -39,7 +42,11 @@ export class RepositorySettingsApi {
       (e) => e.status === 404,
     );
     if (!view) return undefined;
-    return { description: view.description ?? '', visibility: view.is_public ? 'public' : 'private' };
+    return {
+      description: view.description ?? '',
+      visibility: view.is_public ? 'public' : 'private',
+      state: view.state ?? 'NORMAL',
+    };
   }
 
   async create(
