@@ -419,3 +419,45 @@ test('§7.5 DELETE tag ends the alive row; it stays in the history', async (t) =
     'not_found',
   );
 });
+
+test('FEATURE_SUPERUSERS_FULL_ACCESS: a superuser reads the tags of a private repository it has no permission on, through the API and /v2; without it, not', async (t) => {
+  for (const fullAccess of [true, false]) {
+    const quay = await quayFor(t, { superUsers: ['root'], features: { superusersFullAccess: fullAccess } });
+    quay.seed.user('owner');
+    quay.seed.org('acme', { owner: 'owner' });
+    const image = await quay.seed.pushImage('acme/secret', ['v1']);
+    const { token } = quay.seed.userWithToken('root');
+    const tags = await call(quay, 'GET', '/api/v1/repository/acme/secret/tag/?onlyActiveTags=true', {
+      token,
+    });
+    const view = await call(quay, 'GET', '/api/v1/repository/acme/secret', { token });
+    const grant = await call(
+      quay,
+      'GET',
+      `/v2/auth?service=${quay.host}&scope=repository:acme/secret:pull,push`,
+      { basic: `$oauthtoken:${token}` },
+    );
+    const claims = JSON.parse(
+      Buffer.from(
+        String((grant.json as { token: string }).token).split('.')[1] ?? '',
+        'base64url',
+      ).toString(),
+    ) as { access: { actions: string[] }[] };
+    if (fullAccess) {
+      assert.equal(tags.status, 200, tags.text);
+      assert.deepEqual(
+        (tags.json as { tags: { name: string; manifest_digest: string }[] }).tags.map((tag) => [
+          tag.name,
+          tag.manifest_digest,
+        ]),
+        [['v1', image.digest]],
+      );
+      assert.equal((view.json as { can_admin: boolean }).can_admin, true);
+      assert.deepEqual(claims.access[0]?.actions, ['push', 'pull']);
+    } else {
+      assert.equal(tags.status, 403);
+      assert.equal(view.status, 403);
+      assert.deepEqual(claims.access[0]?.actions, []);
+    }
+  }
+});

@@ -106,7 +106,12 @@ async function listRepos(ctx: RequestContext): Promise<HttpResponse> {
 /** `GET /api/v1/repository/{ns}/{repo}` (§7.3). */
 async function getRepo(ctx: RequestContext, p: Params): Promise<HttpResponse> {
   const { rt } = ctx;
-  const { namespace, repo } = requireExistingRepo(ctx, p.repo ?? '', 'read');
+  const { namespace, repo: found } = requireRepo(ctx, p.repo ?? '', 'read', {
+    allowMissing: true,
+    allowSuperuser: true,
+  });
+  if (!found) return notFound(ctx);
+  const repo = found;
   const role = rt.perms.repoRole(ctx.caller, namespace, repo);
   const includeTags =
     ctx.url.searchParams.get('includeTags') === null || truthyQuery(ctx.url.searchParams.get('includeTags'));
@@ -141,8 +146,10 @@ async function getRepo(ctx: RequestContext, p: Params): Promise<HttpResponse> {
     }
     view.tags = tags;
   }
-  view.can_write = roleAtLeast(REPO_ORDER, role, 'write');
-  view.can_admin = roleAtLeast(REPO_ORDER, role, 'admin');
+  // Repository.get: write needs state NORMAL; a full-access superuser may administer and (NORMAL) write.
+  const superuser = rt.perms.isSuperUserWithFullAccess(ctx.caller);
+  view.can_write = (roleAtLeast(REPO_ORDER, role, 'write') || superuser) && repo.state === 'NORMAL';
+  view.can_admin = roleAtLeast(REPO_ORDER, role, 'admin') || superuser;
   return apiJson(200, view);
 }
 
@@ -210,7 +217,10 @@ function intParam(value: string | null, fallback: number): number {
  * full tag history (dead and overwritten rows too). Hidden tags are never listed.
  */
 async function listTags(ctx: RequestContext, p: Params): Promise<HttpResponse> {
-  const { repo } = requireExistingRepo(ctx, p.repo ?? '', 'read');
+  // `require_repo_read(allow_for_superuser=True, …)`: a full-access superuser reads any repository's tags.
+  const { repo: found } = requireRepo(ctx, p.repo ?? '', 'read', { allowMissing: true, allowSuperuser: true });
+  if (!found) return notFound(ctx);
+  const repo = found;
   const q = ctx.url.searchParams;
   const page = Math.max(1, intParam(q.get('page'), 1));
   const limit = Math.min(100, Math.max(1, intParam(q.get('limit'), 50)));
