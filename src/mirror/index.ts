@@ -27,6 +27,6 @@ export const MIRROR_RESULTS: readonly { name: string; description: string }[] = 
   {
     name: 'cluster-resources',
     description:
-      'the ImageDigestMirrorSet/ImageTagMirrorSet files written, comma-separated (only with --cluster-resources or clusterResources; not in a dry run)',
+      'the ImageDigestMirrorSet/ImageTagMirrorSet files written, comma-separated; empty when none were: not configured, a dry run, a --repository run (not with --plan-shards)',
   },
 ];

@@ -8,7 +8,7 @@
  */
 
 import { HostLimiter } from '../concurrency/host-limiter.js';
-import { clusterResourcesStep } from './cluster-resources/step.js';
+import { CLUSTER_RESOURCES_RESULT, clusterResourcesStep } from './cluster-resources/step.js';
 import type { ExecuteContext, MirrorEngine, Planning } from './engine.js';
 import { mirrorLimits } from './limits.js';
 import type { MirrorRun } from './mirror-run.js';
@@ -61,6 +61,7 @@ export async function runMirror(context: MirrorRun, restriction: MirrorRestricti
     const unchanged = Number(set.get('unchanged') ?? countOf('unchanged'));
     if (!set.has('copied')) context.setResult('copied', String(copied));
     if (!set.has('unchanged')) context.setResult('unchanged', String(unchanged));
+    if (!set.has(CLUSTER_RESOURCES_RESULT)) context.setResult(CLUSTER_RESOURCES_RESULT, '');
     context.setResult(
       'shard-report',
       buildShardReport({
