@@ -119,11 +119,12 @@ describe('mirror-repos: cluster resources (IDMS/ITMS) from the mapping it used',
 
     // Applied by server-side apply, field manager quay-tasks, validated strictly against the CRD schema.
     assert.deepEqual(
-      (objectOf('ImageDigestMirrorSet')?.spec as { imageDigestMirrors: Rule[] }).imageDigestMirrors,
+      (objectOf('ImageDigestMirrorSet')?.spec as { imageDigestMirrors: Rule[] } | undefined)
+        ?.imageDigestMirrors,
       rules,
     );
     assert.deepEqual(
-      (objectOf('ImageTagMirrorSet')?.spec as { imageTagMirrors: Rule[] }).imageTagMirrors,
+      (objectOf('ImageTagMirrorSet')?.spec as { imageTagMirrors: Rule[] } | undefined)?.imageTagMirrors,
       rules,
     );
     assert.ok(

@@ -42,7 +42,9 @@ test('an undeclared field is rejected (Strict), and pruned when validation is Ig
   assert.equal(h.kube.get(ref), undefined);
   const ignored = await h.kubectl([...SSA, '--validate=ignore'], idms({ ...good, allowMirrorByTags: true }));
   assert.equal(ignored.exitCode, 0, ignored.stderr);
-  assert.deepEqual((h.kube.get(ref)?.spec as Record<string, unknown>).imageDigestMirrors, [good]);
+  assert.deepEqual((h.kube.get(ref)?.spec as Record<string, unknown> | undefined)?.imageDigestMirrors, [
+    good,
+  ]);
 });
 
 test('a tag in a source, a wildcard mirror, an unknown policy and a repeated mirror are 422 Invalid', async (t) => {
