@@ -27,6 +27,6 @@ export const MIRROR_RESULTS: readonly { name: string; description: string }[] = 
   {
     name: 'cluster-resources',
     description:
-      'the ImageDigestMirrorSet/ImageTagMirrorSet files written, comma-separated; empty when none were: not configured, a dry run, a --repository run (not with --plan-shards)',
+      'the ImageDigestMirrorSet/ImageTagMirrorSet files written, comma-separated; empty when none were: not configured, a dry run, a --repository or --tags run (not with --plan-shards)',
   },
 ];

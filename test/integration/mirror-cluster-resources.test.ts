@@ -158,6 +158,23 @@ describe('mirror-repos: cluster resources (IDMS/ITMS) from the mapping it used',
     assert.equal(objectOf('ImageDigestMirrorSet')?.metadata.resourceVersion, version);
   });
 
+  test('a run narrowed by --repository or --tags leaves the files and objects as the full run made them', async () => {
+    const idmsPath = join(out, 'idms-quay-tasks-mirror.yaml');
+    const before = readFileSync(idmsPath, 'utf8');
+    const patches = kube.requestCount({ verb: 'patch' });
+    for (const narrowed of [
+      ['--repository', 'team-beta/api'],
+      ['--tags', 'v1'],
+    ]) {
+      const run1 = await run(narrowed);
+      assert.equal(run1.exitCode, 0, run1.stderr);
+      assert.equal(run1.actions['cluster-resources'], 'skipped', narrowed.join(' '));
+      assert.equal(readFileSync(join(results, 'cluster-resources'), 'utf8'), '');
+    }
+    assert.equal(readFileSync(idmsPath, 'utf8'), before);
+    assert.equal(kube.requestCount({ verb: 'patch' }), patches);
+  });
+
   test('a folder that cannot be written: exit 1, the path and the cause named, nothing applied', async () => {
     const blocker = join(tempDir('idms-blocked-'), 'not-a-folder');
     writeFileSync(blocker, 'a file');

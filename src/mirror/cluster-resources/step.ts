@@ -2,8 +2,8 @@
  * The cluster-resources step of a mirror run (`clusterResources` / --cluster-resources): after the plan (a
  * dry run) or the copies, the mapping the run used becomes an ImageDigestMirrorSet and an
  * ImageTagMirrorSet, written to the folder and, with `apply: true`, applied to the cluster. Scoped to the
- * repositories this run selected and planned. A --repository run sees part of the selection only, so it
- * leaves them alone (its objects would drop every other repository); a --shard run names its own
+ * repositories this run selected and planned. A --repository or --tags run sees part of the selection
+ * only, so it leaves them alone (its objects would drop rules); a --shard run names its own
  * (`<name>-shard-I-of-N`). Result `cluster-resources`: the files written, comma-separated.
  */
 import { lazyCluster } from '../../cluster/lazy-cluster.js';
@@ -46,9 +46,11 @@ export async function clusterResourcesStep(context: MirrorRun, input: ClusterRes
   const options = clusterResourcesOf(context.config['mirror-repos'].clusterResources);
   if (!options) return;
   const { report, log, dryRun } = context;
-  if (input.restriction.repositories !== undefined) {
-    const detail =
-      'not written: --repository narrows this run to part of the selection (a full run writes them)';
+  // --tags too: a repository none of whose named tags is there plans nothing, and would lose its rule.
+  const { repositories, tags } = input.restriction;
+  const narrowedBy = repositories !== undefined ? '--repository' : tags !== undefined ? '--tags' : undefined;
+  if (narrowedBy !== undefined) {
+    const detail = `not written: ${narrowedBy} narrows this run to part of the selection (a full run writes them)`;
     report.add({ ref: 'cluster-resources', action: 'skipped', detail });
     log.info(`cluster resources: ${detail}`);
     return;
