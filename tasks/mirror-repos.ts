@@ -6,15 +6,17 @@ import type { TaskDefinition } from '../src/cli/task.js';
 import {
   checkMirrorConfig,
   MAX_SHARDS,
+  MIRROR_RESULTS,
   type MirrorRequest,
   mirrorInstancesInUse,
   mirrorRequestOf,
   runMirrorRequest,
+  setClusterResourcesKey,
 } from '../src/mirror/index.js';
 
 const SECTION = 'mirror-repos';
 
-export const definition: TaskDefinition<'quay' | 'mirror-repos', MirrorRequest> = {
+export const definition: TaskDefinition<'quay' | 'cluster' | 'mirror-repos', MirrorRequest> = {
   name: 'mirror-repos',
   summary: 'mirror repositories and tags from a source Quay to one or more destinations',
   description: `
@@ -23,7 +25,7 @@ organization and repository discovered on the source. Creates missing organizati
 tags whose digest differs, all platforms of multi-arch images, and can go on past broken images.
 --repository and --tags narrow a run to what a webhook names (never beyond what the config selects);
 --plan-shards and --shard split a large mirror over parallel runs (the quay-mirror Pipeline).`,
-  sections: ['quay', SECTION],
+  sections: ['quay', 'cluster', SECTION],
   instancesInUse: (config) => mirrorInstancesInUse(config[SECTION]),
   flags: [
     {
@@ -88,6 +90,13 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
       description:
         'Copy nothing: count the repositories selected and write the shards result for at most N parallel runs',
     },
+    {
+      name: 'cluster-resources',
+      type: 'string',
+      valueName: 'DIR',
+      description: 'Write ImageDigestMirrorSet/ImageTagMirrorSet manifests of what this run mirrored to DIR',
+      override: (document, value) => setClusterResourcesKey(document, 'dir', String(value)),
+    },
     booleanKeyFlag(SECTION, 'keepGoing', 'skip-broken-images', 'Same as --keep-going', true),
     booleanKeyFlag(
       SECTION,
@@ -97,20 +106,7 @@ tags whose digest differs, all platforms of multi-arch images, and can go on pas
       true,
     ),
   ],
-  results: [
-    { name: 'copied', description: 'number of tags copied (not with --plan-shards)' },
-    { name: 'unchanged', description: 'number of tags already in place (not with --plan-shards)' },
-    {
-      name: 'shard-report',
-      description:
-        'this run as one JSON object: shard, ok, repositories, copied, unchanged, changed, failed, summary, failures (not with --plan-shards)',
-    },
-    {
-      name: 'shards',
-      description: 'JSON array of the shards to run, e.g. ["1/3","2/3","3/3"] (only with --plan-shards)',
-    },
-    { name: 'repositories', description: 'number of repositories selected (only with --plan-shards)' },
-  ],
+  results: MIRROR_RESULTS,
   request: mirrorRequestOf,
   validate: checkMirrorConfig,
   run: runMirrorRequest,

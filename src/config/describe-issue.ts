@@ -52,8 +52,11 @@ function describe(
       return [base(message`wrong type: got ${verbatim(typeName(value))}`, article(issue.expected))];
     case 'invalid_union': {
       if (value === undefined) return [base(message`missing required key`, expectedFrom(node))];
-      // When exactly one branch matched the value's shape, its inner problems are the precise ones.
-      const shaped = issue.errors.filter((branch) => branch.every((inner) => inner.path.length > 0));
+      // When exactly one branch matched the value's shape, its inner problems are the precise ones (an
+      // unknown key of a mapping is about its content too: the mapping branch matched the shape).
+      const shaped = issue.errors.filter((branch) =>
+        branch.every((inner) => inner.path.length > 0 || inner.code === 'unrecognized_keys'),
+      );
       if (shaped.length === 1 && shaped[0])
         return shaped[0].flatMap((inner) => describe(inner, path, input, schema));
       return [base(message`wrong value: got ${verbatim(typeName(value))}`, expectedFrom(node))];

@@ -8,7 +8,7 @@ import type { Redactor } from '../secrets/redactor.js';
  * engine, so that src/mirror/ does not reach up into src/cli/. A TaskContext is one (structurally).
  */
 export interface MirrorRun {
-  config: ConfigFor<'quay' | 'mirror-repos'>;
+  config: ConfigFor<'quay' | 'cluster' | 'mirror-repos'>;
   dryRun: boolean;
   log: Logger;
   report: Report;

@@ -8,11 +8,13 @@
  */
 
 import { HostLimiter } from '../concurrency/host-limiter.js';
+import { CLUSTER_RESOURCES_RESULT, clusterResourcesStep } from './cluster-resources/step.js';
 import type { ExecuteContext, MirrorEngine, Planning } from './engine.js';
 import { mirrorLimits } from './limits.js';
 import type { MirrorRun } from './mirror-run.js';
 import { nativeEngine } from './native/engine.js';
 import { collectPlan, type PlanContext, planRepositories } from './plan/collect.js';
+import type { RepositoryPlan } from './plan/plan.js';
 import { reportPlan } from './plan/report.js';
 import type { MirrorRestriction } from './plan/selection.js';
 import { runShardPlan } from './plan-shards.js';
@@ -59,6 +61,7 @@ export async function runMirror(context: MirrorRun, restriction: MirrorRestricti
     const unchanged = Number(set.get('unchanged') ?? countOf('unchanged'));
     if (!set.has('copied')) context.setResult('copied', String(copied));
     if (!set.has('unchanged')) context.setResult('unchanged', String(unchanged));
+    if (!set.has(CLUSTER_RESOURCES_RESULT)) context.setResult(CLUSTER_RESOURCES_RESULT, '');
     context.setResult(
       'shard-report',
       buildShardReport({
@@ -111,21 +114,35 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
       dryRun: context.dryRun,
       restriction: seen,
     };
+    const clusterResources = (repositories: readonly RepositoryPlan[]) =>
+      clusterResourcesStep(context, { repositories, source: source.endpoint, targets, restriction });
     if (context.dryRun) {
+      const plan = await collectPlan(planContext);
       const unchanged = await engine.dryRun(
-        await collectPlan(planContext),
+        plan,
         (plan) =>
           reportPlan(plan, { report, log, sourceName: source.endpoint.name, prune: section.prune }).unchanged,
       );
       context.setResult('copied', '0');
       context.setResult('unchanged', String(unchanged));
+      await clusterResources(plan.repositories);
       await keepTrigger();
       return;
     }
 
+    // The plans the engine asked for, whichever way: the cluster resources are made from them.
+    let planned: readonly RepositoryPlan[] = [];
     const planning: Planning = {
-      all: () => collectPlan(planContext),
-      each: (onPlanned) => planRepositories(planContext, onPlanned),
+      all: async () => {
+        const plan = await collectPlan(planContext);
+        planned = plan.repositories;
+        return plan;
+      },
+      each: async (onPlanned) => {
+        const repositories = await planRepositories(planContext, onPlanned);
+        planned = repositories;
+        return repositories;
+      },
     };
     const totals = await engine.execute(planning);
     log.info(
@@ -137,6 +154,7 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
     }
     context.setResult('copied', String(totals.copied));
     context.setResult('unchanged', String(totals.unchanged));
+    await clusterResources(planned);
     await keepTrigger();
   } finally {
     await engine.close();

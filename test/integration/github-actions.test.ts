@@ -322,7 +322,7 @@ describe('actions/: each step run as the runner runs a Docker action', () => {
     });
     assertStep('mirror-repos', plan, {
       secrets: [emu.src.token, emu.dst.token],
-      notWritten: ['copied', 'unchanged', 'shard-report'],
+      notWritten: ['copied', 'unchanged', 'shard-report', 'cluster-resources'],
     });
     assert.equal(plan.outputs.repositories, '3');
     // strategy.matrix.shard: ${{ fromJSON(needs.plan.outputs.shards) }}

@@ -218,6 +218,17 @@ describe('tekton/: each Task resolved and run against the built entrypoints', ()
       { copied: second.copied, unchanged: second.unchanged, changed: second.changed },
       { copied: '0', unchanged: '1', changed: '0' },
     );
+    assert.equal(second['cluster-resources'], '', 'workspace unbound: no cluster resources');
+    // Bound, the cluster-resources workspace receives the IDMS/ITMS; the result names the files in it.
+    const out = workspace();
+    const bound = await runStep(task, {
+      ...binding,
+      workspaces: { ...binding.workspaces, 'cluster-resources': out },
+    });
+    const files = [join(out, 'idms-quay-tasks-mirror.yaml'), join(out, 'itms-quay-tasks-mirror.yaml')];
+    assert.equal(bound['cluster-resources'], files.join(','));
+    const host = new URL(emu.src.quay.url).host;
+    assert.ok(readFileSync(files[0] ?? '', 'utf8').includes(`- source: ${host}/expl/app\n`));
   });
 
   test('quay-apply-ordered: a cluster section (kubeconfig unbound), then the kubeconfig workspace', async () => {

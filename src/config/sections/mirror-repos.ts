@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { secretValue } from '../secret.js';
-import { duration, instanceName, webhookUrlSchema } from '../values.js';
+import { duration, instanceName, kubernetesName, webhookUrlSchema } from '../values.js';
 
 /** `org/repo:tag`, `org/repo@sha256:…` or `org/repo` (every tag, then filtered by `tags`). */
 const repositoryReference = z
@@ -72,6 +72,60 @@ const destination = z.union([
         description: 'Source org (or org/repo) → destination name',
         examples: [{ 'team-alpha': 'alpha' }],
       }),
+  }),
+]);
+
+/**
+ * Where the ImageDigestMirrorSet / ImageTagMirrorSet of a run go (src/mirror/cluster-resources/). A plain
+ * string is the folder; the object form says more. Field names follow config.openshift.io/v1.
+ */
+const clusterResources = z.union([
+  z
+    .string()
+    .min(1)
+    .meta({
+      description: 'The folder to write the two manifests to',
+      examples: ['/workspace/cluster-resources'],
+    }),
+  z.strictObject({
+    dir: z
+      .string()
+      .min(1)
+      .meta({
+        description: 'The folder to write the manifests to (created when missing)',
+        examples: ['/workspace/cluster-resources'],
+      }),
+    name: kubernetesName.default('quay-tasks-mirror').meta({
+      description: 'metadata.name of both objects (and the file names)',
+      examples: ['quay-tasks-mirror'],
+    }),
+    kinds: z
+      .array(z.enum(['ImageDigestMirrorSet', 'ImageTagMirrorSet']))
+      .min(1)
+      .default(['ImageDigestMirrorSet', 'ImageTagMirrorSet'])
+      .meta({
+        description:
+          'Which of the two to write: pulls by tag may give other images than the source (openshift/api)',
+        examples: [['ImageDigestMirrorSet']],
+      }),
+    mirrorSourcePolicy: z
+      .enum(['AllowContactingSource', 'NeverContactSource'])
+      .optional()
+      .meta({
+        description:
+          'spec.*Mirrors[].mirrorSourcePolicy of every entry; unset: the source may be contacted when every mirror fails',
+        examples: ['NeverContactSource'],
+      }),
+    labels: z
+      .record(z.string().min(1), z.string())
+      .default({})
+      .meta({
+        description: 'Extra metadata.labels (app.kubernetes.io/managed-by: quay-tasks is always set)',
+        examples: [{ team: 'platform' }],
+      }),
+    apply: z.boolean().default(false).meta({
+      description: 'Also apply them to the cluster (server-side apply with oc/kubectl, the cluster section)',
+    }),
   }),
 ]);
 
@@ -166,6 +220,11 @@ export const mirrorReposSchema = z
         description:
           'A repo_push webhook notification on every source repository the mirror selects (discovered ones too), made on every full run: each push then starts the quay-mirror trigger',
       }),
+    clusterResources: clusterResources.optional().meta({
+      description:
+        'Write ImageDigestMirrorSet and ImageTagMirrorSet manifests of the repositories this run mirrored (source → every destination), and optionally apply them',
+      examples: [{ dir: '/workspace/cluster-resources', mirrorSourcePolicy: 'NeverContactSource' }],
+    }),
     engine: z
       .enum(['native', 'podman'])
       .default('native')
@@ -174,3 +233,4 @@ export const mirrorReposSchema = z
   .meta({ description: 'mirror-repos: copy repositories and tags from a source Quay to destinations' });
 
 export type MirrorReposConfig = z.output<typeof mirrorReposSchema>;
+export type ClusterResourcesConfig = Exclude<NonNullable<MirrorReposConfig['clusterResources']>, string>;

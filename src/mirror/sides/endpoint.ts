@@ -23,6 +23,12 @@ export interface Endpoint {
   readonly registry: RegistryClient;
   /** The Quay API, when this is Quay and a token is configured. */
   readonly api: QuayClient | undefined;
+  /**
+   * The name a cluster pulls one of this endpoint's repositories by, `host[:port]/path`: the source side of
+   * an ImageDigestMirrorSet rule. A registry knows it from its URL; a source that is not the registry the
+   * images came from (an oci-layout archive) names that original registry instead, from what it recorded.
+   */
+  pullName(path: string): string;
 }
 
 export interface EndpointContext {
@@ -53,7 +59,15 @@ export function openEndpoint(name: string, instance: QuayInstanceConfig, context
     instance.type === 'quay' && token !== undefined
       ? quayClientFor(instance, { redactor: context.redactor, log: context.log }, { name })
       : undefined;
-  return { name, kind: instance.type, url: instance.url, host, registry, api };
+  return {
+    name,
+    kind: instance.type,
+    url: instance.url,
+    host,
+    registry,
+    api,
+    pullName: (path) => `${host}/${path}`,
+  };
 }
 
 export async function closeEndpoints(endpoints: Iterable<Endpoint>): Promise<void> {

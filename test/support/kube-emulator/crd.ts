@@ -18,6 +18,11 @@ export interface CrdDefinition {
   shortNames?: string[];
   /** Default true, like every operator CRD in apply-readiness.md §2. */
   statusSubresource?: boolean;
+  /**
+   * The `openAPIV3Schema` of every version; default: an object that keeps every field. Given, writes are
+   * checked against it (schema.ts): undeclared fields pruned, or rejected with fieldValidation=Strict.
+   */
+  schema?: Record<string, unknown>;
 }
 
 export function pluralize(kind: string): string {
@@ -48,7 +53,9 @@ export function crdManifest(def: CrdDefinition): KubeObject {
         name,
         served: true,
         storage: i === 0,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        schema: {
+          openAPIV3Schema: def.schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        },
         ...((def.statusSubresource ?? true) ? { subresources: { status: {} } } : {}),
       })),
     },

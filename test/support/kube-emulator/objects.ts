@@ -20,6 +20,7 @@ import {
 } from './kind-rules.js';
 import { applyConfiguration, recordUpdate, writableView } from './managed-fields.js';
 import { joinApiVersion, type KubeObject, type ResourceType, splitApiVersion, timestamp } from './model.js';
+import { checkSchema } from './schema.js';
 import type { Selector } from './selectors.js';
 import type { ObjectStore } from './store.js';
 
@@ -30,6 +31,8 @@ export interface WriteOptions {
   version: string;
   dryRun?: boolean;
   subresource?: 'status';
+  /** The `fieldValidation` query parameter: Strict rejects fields a CRD's schema does not declare. */
+  fieldValidation?: string;
 }
 
 export class ObjectService {
@@ -365,6 +368,7 @@ export class ObjectService {
       this.#keepSystemMetadata(current, next);
       this.#bumpGeneration(type, current, next);
     }
+    this.#checkCustomResource(type, next, opts);
     if (type.group === CRD_GROUP && type.kind === 'CustomResourceDefinition') {
       const causes = validateCrd(next);
       if (causes.length > 0) throw KubeError.invalid(type, next.metadata.name ?? '', causes);
@@ -376,6 +380,25 @@ export class ObjectService {
       this.#store.remove(type, stored.metadata.namespace, stored.metadata.name ?? '');
     }
     return this.#asVersion(stored, type, opts.version);
+  }
+
+  /** A custom resource against its CRD's schema of the written version (schema.ts): pruned, or rejected. */
+  #checkCustomResource(type: ResourceType, next: KubeObject, opts: WriteOptions): void {
+    if (!type.crd) return;
+    const crdType = this.#catalog.find(CRD_GROUP, 'v1', 'customresourcedefinitions');
+    const crd = crdType && this.#store.get(crdType, undefined, type.crd);
+    const spec = isMap(crd?.spec) ? crd.spec : {};
+    const versions = Array.isArray(spec.versions) ? spec.versions.filter(isMap) : [];
+    const version = versions.find((v) => v.name === opts.version);
+    const schema = isMap(version?.schema) ? version.schema.openAPIV3Schema : undefined;
+    if (!isMap(schema)) return;
+    const { unknown, causes } = checkSchema(next, schema);
+    if (unknown.length > 0 && opts.fieldValidation === 'Strict') {
+      throw KubeError.badRequest(
+        `strict decoding error: ${unknown.map((path) => `unknown field "${path}"`).join(', ')}`,
+      );
+    }
+    if (causes.length > 0) throw KubeError.invalid(type, next.metadata.name ?? '', causes);
   }
 
   /** Terminating (MODIFIED), then every object in the namespace is deleted, then the namespace itself. */

@@ -4,6 +4,7 @@
  * CRDs; to kubectl the difference does not show.
  */
 import type { CrdDefinition } from './crd.js';
+import { MIRROR_SET_CRDS } from './mirror-set-crds.js';
 
 export const OPENSHIFT_CRDS: readonly CrdDefinition[] = [
   { group: 'operators.coreos.com', versions: ['v1'], kind: 'OperatorGroup', shortNames: ['og'] },
@@ -30,4 +31,5 @@ export const OPENSHIFT_CRDS: readonly CrdDefinition[] = [
   { group: 'machine.openshift.io', versions: ['v1beta1'], kind: 'Machine' },
   { group: 'config.openshift.io', versions: ['v1'], kind: 'Infrastructure', scope: 'Cluster' },
   { group: 'config.openshift.io', versions: ['v1'], kind: 'ClusterVersion', scope: 'Cluster' },
+  ...MIRROR_SET_CRDS,
 ];

@@ -87,6 +87,7 @@ function writeOptions(r: ResourceRequest, dryRun: boolean): WriteOptions {
     manager: managerOf(r),
     version: r.path.version,
     dryRun,
+    fieldValidation: r.query.get('fieldValidation') ?? undefined,
     ...(r.path.subresource === 'status' ? { subresource: 'status' as const } : {}),
   };
 }
