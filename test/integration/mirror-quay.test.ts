@@ -553,6 +553,43 @@ describe('mirror-repos between Quay instances', () => {
     );
   });
 
+  test('expiry: a source tag is mirrored while alive and pruned once it expired; an immutable destination tag is not pruned (409)', async () => {
+    src.quay.seed.org('exp', { owner: 'admin' });
+    await src.quay.seed.pushImage('exp/app', ['v1'], { layers: ['exp 1'] });
+    await src.quay.seed.pushImage('exp/app', ['v2'], { layers: ['exp 2'] });
+    const inAMinute = Math.floor(Date.now() / 1000) + 60;
+    const expiry = await fetch(`${src.quay.url}/api/v1/repository/exp/app/tag/v2`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${src.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ expiration: inAMinute }),
+    });
+    assert.equal(expiry.status, 201);
+    const section = '  destinations: [dst]\n  repositories: [exp/app]';
+    const first = await mirror(section, ['--prune']);
+    assert.equal(first.exitCode, 0, first.stderr);
+    assert.deepEqual(Object.keys(quayTags(dst.quay, 'exp/app')).sort(), ['v1', 'v2']);
+
+    src.quay.advanceTime(120);
+    const pruned = await mirror(section, ['--prune']);
+    assert.equal(pruned.exitCode, 0, pruned.stderr);
+    assert.deepEqual(pruned.refs('deleted'), ['dst/exp/app:v2']);
+    assert.deepEqual(Object.keys(quayTags(dst.quay, 'exp/app')), ['v1']);
+
+    const immutable = await fetch(`${dst.quay.url}/api/v1/repository/exp/app/tag/v1`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${dst.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ immutable: true }),
+    });
+    assert.equal(immutable.status, 201);
+    src.quay.seed.deleteTag('exp/app', 'v1');
+    const refused = await mirror(section, ['--prune']);
+    assert.equal(refused.exitCode, 1, refused.stderr);
+    const item = refused.report.items.find((i) => i.ref === 'dst/exp/app:v1');
+    assert.equal(item?.action, 'failed');
+    assert.match(item?.error ?? '', /Cannot delete immutable tag 'v1'/);
+    assert.deepEqual(Object.keys(quayTags(dst.quay, 'exp/app')), ['v1']);
+  });
+
   test('--dry-run reports the plan and changes nothing at the destination', async () => {
     src.quay.seed.org('dry', { owner: 'admin' });
     const image = await src.quay.seed.pushImage('dry/app', ['v1']);

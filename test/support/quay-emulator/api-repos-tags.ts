@@ -218,7 +218,10 @@ function intParam(value: string | null, fallback: number): number {
  */
 async function listTags(ctx: RequestContext, p: Params): Promise<HttpResponse> {
   // `require_repo_read(allow_for_superuser=True, …)`: a full-access superuser reads any repository's tags.
-  const { repo: found } = requireRepo(ctx, p.repo ?? '', 'read', { allowMissing: true, allowSuperuser: true });
+  const { repo: found } = requireRepo(ctx, p.repo ?? '', 'read', {
+    allowMissing: true,
+    allowSuperuser: true,
+  });
   if (!found) return notFound(ctx);
   const repo = found;
   const q = ctx.url.searchParams;
