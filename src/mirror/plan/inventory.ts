@@ -7,6 +7,7 @@
  */
 
 import type { HostLimiter } from '../../concurrency/host-limiter.js';
+import { mapPool } from '../../concurrency/work-pool.js';
 import { QuayApiError } from '../../quay/errors.js';
 import { RegistryError } from '../../registry/index.js';
 import type { Endpoint } from '../sides/endpoint.js';
@@ -57,20 +58,23 @@ export async function readSourceTags(
   }
 }
 
-/** Fills in unknown digests with one manifest HEAD per tag; a tag deleted meanwhile drops out. */
+/**
+ * Fills in unknown digests with one manifest HEAD per tag; a tag deleted meanwhile drops out. At most
+ * `perHost` checks of one repository wait at a time: a promise per tag at once (100k tags) queued them all
+ * at the host's semaphore, whose waiting list then cost O(waiting) per release and kept them alive long
+ * enough to reach the old generation.
+ */
 export async function resolveDigests(
   endpoint: Endpoint,
   path: string,
   tags: readonly SourceTag[],
   limiter: HostLimiter,
 ): Promise<SourceTag[]> {
-  const resolved = await Promise.all(
-    tags.map(async (tag) => {
-      if (tag.digest !== undefined) return tag;
-      const head = await limiter.run([endpoint.host], () => endpoint.registry.manifests.head(path, tag.name));
-      return head === undefined ? undefined : { ...tag, digest: head.digest };
-    }),
-  );
+  const resolved = await mapPool(tags, limiter.perHost, async (tag) => {
+    if (tag.digest !== undefined) return tag;
+    const head = await limiter.run([endpoint.host], () => endpoint.registry.manifests.head(path, tag.name));
+    return head === undefined ? undefined : { ...tag, digest: head.digest };
+  });
   return resolved.filter((tag): tag is SourceTag => tag !== undefined);
 }
 
@@ -136,22 +140,21 @@ async function headInto(
   forPush: boolean,
   limiter: HostLimiter,
 ): Promise<void> {
-  await Promise.all(
-    refs.map(async (ref) => {
-      const key = presenceKey(ref);
-      try {
-        const head = await limiter.run([endpoint.host], () =>
-          endpoint.registry.manifests.head(path, key, { forPush }),
-        );
-        if (head) into.set(key, head.digest);
-      } catch (error) {
-        // Quay answers 401 for a repository (or organization) that does not exist yet when the token may
-        // not create it; the copy then says what is wrong. Anything else is a real failure.
-        if (error instanceof RegistryError && (error.status === 401 || error.status === 403)) return;
-        throw error;
-      }
-    }),
-  );
+  // Bounded like resolveDigests.
+  await mapPool(refs, limiter.perHost, async (ref) => {
+    const key = presenceKey(ref);
+    try {
+      const head = await limiter.run([endpoint.host], () =>
+        endpoint.registry.manifests.head(path, key, { forPush }),
+      );
+      if (head) into.set(key, head.digest);
+    } catch (error) {
+      // Quay answers 401 for a repository (or organization) that does not exist yet when the token may
+      // not create it; the copy then says what is wrong. Anything else is a real failure.
+      if (error instanceof RegistryError && (error.status === 401 || error.status === 403)) return;
+      throw error;
+    }
+  });
 }
 
 /**
