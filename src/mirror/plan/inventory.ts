@@ -28,6 +28,21 @@ export function splitQuayPath(path: string): { namespace: string; repository: st
   return { namespace: path.slice(0, slash), repository: path.slice(slash + 1) };
 }
 
+/**
+ * One string per distinct digest: every tag's digest is its own string after JSON parsing (90 bytes each),
+ * and many tags share few manifests.
+ */
+function interning(): <T extends string | undefined>(digest: T) => T {
+  const seen = new Map<string, string>();
+  return <T extends string | undefined>(digest: T): T => {
+    if (digest === undefined) return digest;
+    const known = seen.get(digest);
+    if (known !== undefined) return known as T;
+    seen.set(digest, digest);
+    return digest;
+  };
+}
+
 /** Every tag of a source repository (Quay API: with digests and times; registry: names only). */
 export async function readSourceTags(
   endpoint: Endpoint,
@@ -43,7 +58,12 @@ export async function readSourceTags(
     const { namespace, repository } = splitQuayPath(path);
     try {
       const tags = await limiter.run([endpoint.host], () => api.listActiveTags(namespace, repository));
-      return tags.map((tag) => ({ name: tag.name, digest: tag.manifest_digest, startTs: tag.start_ts }));
+      const digest = interning();
+      return tags.map((tag) => ({
+        name: tag.name,
+        digest: digest(tag.manifest_digest),
+        startTs: tag.start_ts,
+      }));
     } catch (error) {
       if (error instanceof QuayApiError && (error.status === 404 || error.status === 403)) throw missing();
       throw error;
@@ -103,7 +123,8 @@ export async function readDestination(
       }
       throw error;
     }
-    for (const tag of tags) if (tag.manifest_digest) present.set(tag.name, tag.manifest_digest);
+    const digest = interning();
+    for (const tag of tags) if (tag.manifest_digest) present.set(tag.name, digest(tag.manifest_digest));
     const allTags = options.allTags ? new Map(present) : undefined;
     await headInto(endpoint, path, digestRefs, present, options.forPush, limiter);
     return { exists: true, present, allTags };
