@@ -101,7 +101,9 @@ export type RepositorySummary = z.infer<typeof RepositoryList>['repositories'][n
 
 export const TagPage = z.looseObject({
   tags: z.array(
-    z.looseObject({
+    // z.object, not looseObject: the other fields (last_modified, reversion, child_manifests_presence, …)
+    // are dropped at parse; a mirror of 100k tags held them all while it planned.
+    z.object({
       name: z.string(),
       manifest_digest: z.string().optional(),
       start_ts: z.number().optional(),

@@ -54,6 +54,11 @@ export interface RegistryServerOptions {
   deleteEnabled?: boolean;
   /** Default $DOCKER_REGISTRY_BIN or /usr/bin/docker-registry. */
   binary?: string;
+  /**
+   * Writes content into the filesystem storage (`rootdirectory`, distribution's layout below
+   * `docker/registry/v2/`) before the process starts: benchmarks seed 100k tags this way, not by push.
+   */
+  prepareStorage?: (rootDirectory: string) => void | Promise<void>;
 }
 
 export interface RegistryServer {
@@ -133,6 +138,7 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
     };
   }
 
+  await options.prepareStorage?.(join(dir, 'data'));
   const configPath = join(dir, 'config.yml');
   writeFileSync(configPath, dump(config));
   const log: string[] = [];

@@ -7,6 +7,7 @@
  */
 
 import type { HostLimiter } from '../../concurrency/host-limiter.js';
+import { mapPool } from '../../concurrency/work-pool.js';
 import { QuayApiError } from '../../quay/errors.js';
 import { RegistryError } from '../../registry/index.js';
 import type { Endpoint } from '../sides/endpoint.js';
@@ -27,6 +28,21 @@ export function splitQuayPath(path: string): { namespace: string; repository: st
   return { namespace: path.slice(0, slash), repository: path.slice(slash + 1) };
 }
 
+/**
+ * One string per distinct digest: every tag's digest is its own string after JSON parsing (90 bytes each),
+ * and many tags share few manifests.
+ */
+function interning(): <T extends string | undefined>(digest: T) => T {
+  const seen = new Map<string, string>();
+  return <T extends string | undefined>(digest: T): T => {
+    if (digest === undefined) return digest;
+    const known = seen.get(digest);
+    if (known !== undefined) return known as T;
+    seen.set(digest, digest);
+    return digest;
+  };
+}
+
 /** Every tag of a source repository (Quay API: with digests and times; registry: names only). */
 export async function readSourceTags(
   endpoint: Endpoint,
@@ -42,7 +58,12 @@ export async function readSourceTags(
     const { namespace, repository } = splitQuayPath(path);
     try {
       const tags = await limiter.run([endpoint.host], () => api.listActiveTags(namespace, repository));
-      return tags.map((tag) => ({ name: tag.name, digest: tag.manifest_digest, startTs: tag.start_ts }));
+      const digest = interning();
+      return tags.map((tag) => ({
+        name: tag.name,
+        digest: digest(tag.manifest_digest),
+        startTs: tag.start_ts,
+      }));
     } catch (error) {
       if (error instanceof QuayApiError && (error.status === 404 || error.status === 403)) throw missing();
       throw error;
@@ -57,20 +78,23 @@ export async function readSourceTags(
   }
 }
 
-/** Fills in unknown digests with one manifest HEAD per tag; a tag deleted meanwhile drops out. */
+/**
+ * Fills in unknown digests with one manifest HEAD per tag; a tag deleted meanwhile drops out. At most
+ * `perHost` checks of one repository wait at a time: a promise per tag at once (100k tags) queued them all
+ * at the host's semaphore, whose waiting list then cost O(waiting) per release and kept them alive long
+ * enough to reach the old generation.
+ */
 export async function resolveDigests(
   endpoint: Endpoint,
   path: string,
   tags: readonly SourceTag[],
   limiter: HostLimiter,
 ): Promise<SourceTag[]> {
-  const resolved = await Promise.all(
-    tags.map(async (tag) => {
-      if (tag.digest !== undefined) return tag;
-      const head = await limiter.run([endpoint.host], () => endpoint.registry.manifests.head(path, tag.name));
-      return head === undefined ? undefined : { ...tag, digest: head.digest };
-    }),
-  );
+  const resolved = await mapPool(tags, limiter.perHost, async (tag) => {
+    if (tag.digest !== undefined) return tag;
+    const head = await limiter.run([endpoint.host], () => endpoint.registry.manifests.head(path, tag.name));
+    return head === undefined ? undefined : { ...tag, digest: head.digest };
+  });
   return resolved.filter((tag): tag is SourceTag => tag !== undefined);
 }
 
@@ -99,7 +123,8 @@ export async function readDestination(
       }
       throw error;
     }
-    for (const tag of tags) if (tag.manifest_digest) present.set(tag.name, tag.manifest_digest);
+    const digest = interning();
+    for (const tag of tags) if (tag.manifest_digest) present.set(tag.name, digest(tag.manifest_digest));
     const allTags = options.allTags ? new Map(present) : undefined;
     await headInto(endpoint, path, digestRefs, present, options.forPush, limiter);
     return { exists: true, present, allTags };
@@ -136,22 +161,21 @@ async function headInto(
   forPush: boolean,
   limiter: HostLimiter,
 ): Promise<void> {
-  await Promise.all(
-    refs.map(async (ref) => {
-      const key = presenceKey(ref);
-      try {
-        const head = await limiter.run([endpoint.host], () =>
-          endpoint.registry.manifests.head(path, key, { forPush }),
-        );
-        if (head) into.set(key, head.digest);
-      } catch (error) {
-        // Quay answers 401 for a repository (or organization) that does not exist yet when the token may
-        // not create it; the copy then says what is wrong. Anything else is a real failure.
-        if (error instanceof RegistryError && (error.status === 401 || error.status === 403)) return;
-        throw error;
-      }
-    }),
-  );
+  // Bounded like resolveDigests.
+  await mapPool(refs, limiter.perHost, async (ref) => {
+    const key = presenceKey(ref);
+    try {
+      const head = await limiter.run([endpoint.host], () =>
+        endpoint.registry.manifests.head(path, key, { forPush }),
+      );
+      if (head) into.set(key, head.digest);
+    } catch (error) {
+      // Quay answers 401 for a repository (or organization) that does not exist yet when the token may
+      // not create it; the copy then says what is wrong. Anything else is a real failure.
+      if (error instanceof RegistryError && (error.status === 401 || error.status === 403)) return;
+      throw error;
+    }
+  });
 }
 
 /**

@@ -38,7 +38,8 @@ export class Tags {
           `${transport.registry}: the tag list of ${repository} is not {"tags": [...]}`,
         );
       }
-      tags.push(...(parsed.data.tags ?? []));
+      // Not push(...page): a registry that answers 100k+ tags in one page would overflow the call stack.
+      for (const tag of parsed.data.tags ?? []) tags.push(tag);
     }
     return tags;
   }
@@ -60,7 +61,7 @@ export class Tags {
       if (!parsed.success) {
         throw new RegistryProtocolError(`${transport.registry}: the catalog is not {"repositories": [...]}`);
       }
-      repositories.push(...(parsed.data.repositories ?? []));
+      for (const repository of parsed.data.repositories ?? []) repositories.push(repository);
     }
     return repositories;
   }

@@ -212,6 +212,41 @@ function intParam(value: string | null, fallback: number): number {
   return Number.isFinite(n) ? n : fallback;
 }
 
+const byNewest = (a: TagRow, b: TagRow) =>
+  b.startMs - a.startMs || a.name.localeCompare(b.name) || b.id - a.id;
+
+/** The last sort of each repository's history, with the rows (and their sort keys) it was made from. */
+const sortedHistory = new WeakMap<
+  RepoRecord,
+  { rows: TagRow[]; keys: { startMs: number; name: string; id: number }[]; sorted: TagRow[] }
+>();
+
+/**
+ * The history in the tag list's order, newest first. Sorting the whole history for every page made a
+ * 10k-tag repository cost O(n log n) localeCompare calls per 100 tags; the order is kept while the rows
+ * and their keys are the same (checked row by row: tests may change `repo.tags` freely).
+ */
+function tagsNewestFirst(repo: RepoRecord): TagRow[] {
+  const cached = sortedHistory.get(repo);
+  const tags = repo.tags;
+  if (
+    cached &&
+    cached.rows.length === tags.length &&
+    tags.every((t, i) => {
+      const key = cached.keys[i];
+      return t === cached.rows[i] && key?.startMs === t.startMs && key.name === t.name && key.id === t.id;
+    })
+  )
+    return cached.sorted;
+  const sorted = [...tags].sort(byNewest);
+  sortedHistory.set(repo, {
+    rows: [...tags],
+    keys: tags.map((t) => ({ startMs: t.startMs, name: t.name, id: t.id })),
+    sorted,
+  });
+  return sorted;
+}
+
 /**
  * `GET .../tag/` (§7.5): page/limit paging with `has_additional`. Without `onlyActiveTags=true` the list is the
  * full tag history (dead and overwritten rows too). Hidden tags are never listed.
@@ -228,7 +263,7 @@ async function listTags(ctx: RequestContext, p: Params): Promise<HttpResponse> {
   const page = Math.max(1, intParam(q.get('page'), 1));
   const limit = Math.min(100, Math.max(1, intParam(q.get('limit'), 50)));
   const now = ctx.rt.clock.nowMs();
-  let rows = repo.tags.filter((t) => !t.hidden);
+  let rows = tagsNewestFirst(repo).filter((t) => !t.hidden);
   if (truthyQuery(q.get('onlyActiveTags'))) rows = rows.filter((t) => isTagAlive(t, now));
   const specific = q.get('specificTag');
   if (specific) rows = rows.filter((t) => t.name === specific);
@@ -240,7 +275,6 @@ async function listTags(ctx: RequestContext, p: Params): Promise<HttpResponse> {
       return shapeC(400, "Unsupported syntax for filter_tag_name. Expected 'like:<name>' or 'eq:<name>'.");
     }
   }
-  rows.sort((a, b) => b.startMs - a.startMs || a.name.localeCompare(b.name) || b.id - a.id);
   const window = rows.slice((page - 1) * limit, page * limit + 1);
   return apiJson(200, {
     tags: window.slice(0, limit).map((t) => tagView(repo, t)),

@@ -8,18 +8,20 @@ import type { BlobStore } from './blob-store.js';
 import { type JsonValue, randomUpperAlnum, uuid } from './formats.js';
 import { MEDIA_TYPES, parseManifest } from './manifests.js';
 import { INIT_TOKEN_SCOPE } from './scopes.js';
-import type {
-  EmulatorState,
-  NotificationRecord,
-  OrgRecord,
-  PrototypeRecord,
-  ProxyCacheRecord,
-  QuotaRecord,
-  QuotaType,
-  RepoRecord,
-  RepoRole,
-  TeamRecord,
-  TeamRole,
+import {
+  type EmulatorState,
+  isTagAlive,
+  type NotificationRecord,
+  type OrgRecord,
+  type PrototypeRecord,
+  type ProxyCacheRecord,
+  type QuotaRecord,
+  type QuotaType,
+  type RepoRecord,
+  type RepoRole,
+  type TagRow,
+  type TeamRecord,
+  type TeamRole,
 } from './state.js';
 
 /** Every scope, as the init token has them (§2). */
@@ -169,6 +171,36 @@ export class Seeder {
       this.state.setTag(repo, tag, parsed.manifest.digest);
     }
     return parsed.manifest.digest;
+  }
+
+  /**
+   * Many tags at once (benchmarks: 100k tags): each `[tag, digest]` names a manifest the repository already
+   * stores, as `manifest()` would, but in one pass — `setTag` looks for the alive row of each name in the
+   * whole history, which is quadratic over many tags. A name that already has an alive row goes through
+   * `setTag`, so the history stays what one push at a time would make.
+   */
+  tags(path: string, entries: Iterable<readonly [tag: string, digest: string]>): void {
+    const repo = this.repo(path);
+    const now = this.state.clock.nowMs();
+    const alive = new Set(repo.tags.filter((t) => isTagAlive(t, now)).map((t) => t.name));
+    for (const [tag, digest] of entries) {
+      if (!repo.manifests.has(digest)) throw new Error(`seed.tags: ${path} has no manifest ${digest}`);
+      if (alive.has(tag)) {
+        this.state.setTag(repo, tag, digest);
+        continue;
+      }
+      alive.add(tag);
+      const row: TagRow = {
+        id: this.state.nextId(),
+        name: tag,
+        manifestDigest: digest,
+        startMs: now,
+        endMs: null,
+        hidden: false,
+        reversion: false,
+      };
+      repo.tags.push(row);
+    }
   }
 
   /** Pushes a small single-platform image (blobs + manifest) and points the tags at it. */
