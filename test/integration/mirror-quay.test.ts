@@ -557,7 +557,8 @@ describe('mirror-repos between Quay instances', () => {
     src.quay.seed.org('exp', { owner: 'admin' });
     await src.quay.seed.pushImage('exp/app', ['v1'], { layers: ['exp 1'] });
     await src.quay.seed.pushImage('exp/app', ['v2'], { layers: ['exp 2'] });
-    const inAMinute = Math.floor(Date.now() / 1000) + 60;
+    // The emulator's clock (other tests move it), not this process's.
+    const inAMinute = src.quay.state.clock.nowSeconds() + 60;
     const expiry = await fetch(`${src.quay.url}/api/v1/repository/exp/app/tag/v2`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${src.token}`, 'content-type': 'application/json' },
