@@ -11,7 +11,7 @@
  * (default 6, as mirror-repos' default), --no-memory (skip the 1 GiB check).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import minimist from 'minimist';
 import { RegistryClient } from '../src/registry/index.js';
@@ -30,6 +30,7 @@ import {
   type Timed,
   wrongTags,
 } from './mirror-tools.js';
+import { cpuSecondsOf } from './process-cpu.js';
 
 const args = minimist(process.argv.slice(2), { boolean: ['quick', 'memory'], default: { memory: true } });
 const quick = args.quick === true;
@@ -62,7 +63,6 @@ const median = (values: readonly number[]) => {
 };
 const log = (line: string) => process.stdout.write(`${line}\n`);
 /** USER_HZ: /proc/<pid>/stat counts CPU time in these (100 on Linux). */
-const CLOCK_TICKS = Number(firstLine('getconf', ['CLK_TCK'])) || 100;
 
 async function startServer(): Promise<RegistryServer> {
   const server = await startRegistryServer();
@@ -112,17 +112,6 @@ async function coldRun(tool: Tool, source: RegistryServer, set: DataSet): Promis
 }
 
 type NoOpTool = 'mirror' | 'skopeo';
-
-/** Seconds of CPU a process has used so far (Linux /proc; 0 when unknown). */
-function cpuSecondsOf(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * `noopRounds` no-op re-runs of each tool, alternating which goes first. `serverCpu`: CPU seconds the

@@ -13,13 +13,14 @@
  * Flags: --quick, --sizes 1000,10000 (tag counts), --repositories N (per size, default 10),
  * --no-registry, --no-quay, --no-discovery.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import minimist from 'minimist';
 import { type MirrorQuay, startMirrorQuay } from '../test/support/mirror-fixture.js';
 import { startRegistryServer } from '../test/support/registry-server.js';
 import { tempDir } from '../test/support/temp.js';
+import { cpuSecondsOf } from './process-cpu.js';
 import { seedManyRepositories, seedQuay, tagSet, writeRegistryStorage } from './scale-data.js';
 import { runMirrorScale, type ScaleRun } from './scale-run.js';
 
@@ -41,17 +42,6 @@ process.setMaxListeners(100);
 const work = tempDir('bench-scale-');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const s = (seconds: number) => seconds.toFixed(2);
-const CLOCK_TICKS = 100;
-
-function cpuSecondsOf(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
 
 /** CPU seconds of this process (the emulators run in it) since `since`. */
 function ownCpu(since: NodeJS.CpuUsage): number {
