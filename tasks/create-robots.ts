@@ -4,7 +4,7 @@ import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { lazyCluster } from '../src/cluster/lazy-cluster.js';
 import { writePullSecret } from '../src/cluster/secrets.js';
-import { requireInstances } from '../src/config/references.js';
+import { requireSectionQuay } from '../src/config/references.js';
 import { quayClientFor } from '../src/quay/from-config.js';
 import { checkRobots } from '../src/robots/check-robots.js';
 import { ensureRobots } from '../src/robots/ensure-robots.js';
@@ -28,9 +28,7 @@ on as a kubernetes.io/dockerconfigjson Secret or an auth.json file — never pri
   ],
   results: [{ name: 'robots', description: 'comma-separated full names of the robots present' }],
   validate: (config) => {
-    requireInstances(config.quay, [
-      { path: `${SECTION}.instance`, name: config[SECTION].instance, needs: 'quay' },
-    ]);
+    requireSectionQuay(config.quay, SECTION, config[SECTION].instance);
     checkRobots(config[SECTION].robots, SECTION);
   },
   async run(context) {

@@ -7,7 +7,7 @@ import {
 } from '../src/cli/common-task-flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
-import { requireInstances } from '../src/config/references.js';
+import { requireSectionQuay } from '../src/config/references.js';
 import { ensureProxyCaches } from '../src/proxycache/ensure-proxycache.js';
 import { withQuayClient } from '../src/quay/from-config.js';
 
@@ -30,10 +30,7 @@ overwrite, deletes with state: absent. A conflict in one organization does not s
     booleanKeyFlag(SECTION, 'overwrite', 'overwrite-proxycache', 'Same as --overwrite', true),
     secondaryRoleFlag(SECTION),
   ],
-  validate: (config) =>
-    requireInstances(config.quay, [
-      { path: `${SECTION}.instance`, name: config[SECTION].instance, needs: 'quay' },
-    ]),
+  validate: (config) => requireSectionQuay(config.quay, SECTION, config[SECTION].instance),
   async run(context) {
     const section = context.config[SECTION];
     await withQuayClient(context.config.quay, section.instance, context, (quay) =>

@@ -2,7 +2,7 @@
 import { instanceFlag } from '../src/cli/common-task-flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
-import { requireInstances } from '../src/config/references.js';
+import { requireSectionQuay } from '../src/config/references.js';
 import { withQuayClient } from '../src/quay/from-config.js';
 import { runQuayConfig } from '../src/quay-config/run-quay-config.js';
 
@@ -28,10 +28,7 @@ then the rest is removed and reported. --dry-run (or --plan) prints each write a
       dryRun: true,
     },
   ],
-  validate: (config) =>
-    requireInstances(config.quay, [
-      { path: `${SECTION}.instance`, name: config[SECTION].instance, needs: 'quay' },
-    ]),
+  validate: (config) => requireSectionQuay(config.quay, SECTION, config[SECTION].instance),
   async run(context) {
     const section = context.config[SECTION];
     await withQuayClient(context.config.quay, section.instance, context, (quay) =>

@@ -4,7 +4,7 @@ import { setInSection } from '../src/cli/flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { ConfigError } from '../src/config/errors.js';
-import { requireInstances } from '../src/config/references.js';
+import { requireSectionQuay } from '../src/config/references.js';
 import { QUAY_INIT_STEPS, type QuayInitStep, runQuayInit } from '../src/quay-init/run-quay-init.js';
 
 const SECTION = 'quay-init';
@@ -86,7 +86,7 @@ Steps: ${QUAY_INIT_STEPS.join(', ')}.`,
   ],
   validate: (config) => {
     const section = config[SECTION];
-    requireInstances(config.quay, [{ path: `${SECTION}.instance`, name: section.instance, needs: 'quay' }]);
+    requireSectionQuay(config.quay, SECTION, section.instance);
     const needsNamespace =
       section.configBundle !== undefined ||
       section.superUsers.length > 0 ||

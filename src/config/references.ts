@@ -32,3 +32,12 @@ export function requireInstances(
   }
   if (issues.length > 0) throw new ConfigError(issues);
 }
+
+/** The usual check of a Quay-API task: its section's `instance` names a `type: quay` entry of the quay section. */
+export function requireSectionQuay(
+  instances: Readonly<Record<string, QuayInstanceConfig>>,
+  section: string,
+  name: string,
+): void {
+  requireInstances(instances, [{ path: `${section}.instance`, name, needs: 'quay' }]);
+}
