@@ -46,7 +46,10 @@ describe('QuayClient against the emulator', () => {
   test('tags: a tag re-pushed while the pages are read is not missed (Quay pages by offset, newest first)', async () => {
     quay.seed.org('race', { owner: 'admin' });
     const names = Array.from({ length: 150 }, (_, i) => `t${String(i).padStart(3, '0')}`);
-    await quay.seed.pushImage('race/app', names);
+    // t000–t049 a second older than the rest: newest first, they are page 2 whatever the clock's resolution.
+    await quay.seed.pushImage('race/app', names.slice(0, 50));
+    quay.advanceTime(1);
+    await quay.seed.pushImage('race/app', names.slice(50));
     const page2 = /\/api\/v1\/repository\/race\/app\/tag\/\?.*page=2/;
     let release = () => {};
     const held = quay.faults.add({
@@ -60,7 +63,7 @@ describe('QuayClient against the emulator', () => {
     });
     const listing = client.listActiveTags('race', 'app');
     await waitUntil('the second page to be asked for', () => held.hits === 1);
-    // Between the two pages: t000 (the oldest, on page 2, not read yet) is pushed again and moves above page
+    // Between the two pages: t000 (on page 2, not read yet) is pushed again and moves above page
     // 1's rows, which all shift down by one.
     quay.advanceTime(5);
     const repushed = await quay.seed.pushImage('race/app', ['t000'], { layers: ['t000 again'] });
