@@ -18,7 +18,7 @@ export const FLOORS = [
   ['http', 'config', 'report'],
   ['credentials'],
   ['registry', 'quay'],
-  ['cluster'],
+  ['cluster', 'archive'],
   ['apply', 'mirror', 'quay-init', 'robots', 'proxycache', 'quay-config'],
   ['cli'],
 ];
