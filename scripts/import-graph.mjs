@@ -33,7 +33,7 @@ export const INNER_FLOORS = {
       ['shard', 'limits.ts', 'mirror-run.ts'],
       ['sides'],
       ['plan'],
-      ['destination', 'outcome', 'engine.ts', 'trigger', 'cluster-resources'],
+      ['destination', 'outcome', 'engine.ts', 'trigger', 'cluster-resources', 'archives'],
       ['native', 'podman'],
       ['plan-shards.ts', 'check-config.ts', 'request.ts'],
       ['run.ts'],

@@ -4,7 +4,7 @@ import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { lazyCluster } from '../src/cluster/lazy-cluster.js';
 import { writePullSecret } from '../src/cluster/secrets.js';
-import { requireSectionQuay } from '../src/config/references.js';
+import { registryInstance, requireSectionQuay } from '../src/config/references.js';
 import { quayClientFor } from '../src/quay/from-config.js';
 import { checkRobots } from '../src/robots/check-robots.js';
 import { ensureRobots } from '../src/robots/ensure-robots.js';
@@ -33,7 +33,7 @@ on as a kubernetes.io/dockerconfigjson Secret or an auth.json file — never pri
   },
   async run(context) {
     const section = context.config[SECTION];
-    const instance = context.config.quay[section.instance]!;
+    const instance = registryInstance(context.config.quay, section.instance);
     const quay = quayClientFor(instance, context, { requireToken: true, name: section.instance });
     const cluster = lazyCluster(context.config.cluster, context);
     try {

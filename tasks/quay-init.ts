@@ -4,7 +4,7 @@ import { setInSection } from '../src/cli/flags.js';
 import { isMainModule, runMain } from '../src/cli/main.js';
 import type { TaskDefinition } from '../src/cli/task.js';
 import { ConfigError } from '../src/config/errors.js';
-import { requireSectionQuay } from '../src/config/references.js';
+import { registryInstance, requireSectionQuay } from '../src/config/references.js';
 import { QUAY_INIT_STEPS, type QuayInitStep, runQuayInit } from '../src/quay-init/run-quay-init.js';
 
 const SECTION = 'quay-init';
@@ -108,7 +108,7 @@ Steps: ${QUAY_INIT_STEPS.join(', ')}.`,
     const only = new Set<QuayInitStep>((context.flags.only as QuayInitStep[] | undefined) ?? []);
     for (const { flag, step } of ORIGINAL_STEP_FLAGS) if (context.flags[flag]) only.add(step);
     if (context.flags['take-ownership-all-super-users']) only.add('take-ownership');
-    await runQuayInit(section, context.config.quay[section.instance]!, context.config.cluster, only, context);
+    await runQuayInit(section, registryInstance(context.config.quay, section.instance), context.config.cluster, only, context);
   },
 };
 

@@ -4,10 +4,13 @@
  * are the same registry, and the roles (failover) resolving. Throws ConfigError with every key path.
  */
 
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ConfigFor } from '../config/document.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, type ConfigIssue } from '../config/errors.js';
 import { requireInstances } from '../config/references.js';
 import type { MirrorReposConfig } from '../config/sections/mirror-repos.js';
+import type { InstanceConfig } from '../config/sections/shared.js';
 import { tagFilterProblem } from './plan/tag-filter.js';
 import { requireDistinctEnds, resolveRoles } from './sides/roles.js';
 
@@ -34,7 +37,8 @@ export function checkMirrorConfig(config: ConfigFor<'quay' | 'mirror-repos'>): v
       name: typeof d === 'string' ? d : d.instance,
     })),
   ]);
-  requireDistinctEnds(section, (name) => config.quay[name]?.url);
+  requireDistinctEnds(section, (name) => locationOf(config.quay[name]));
+  requireArchiveFit(config);
   const source = resolveRoles(section).source.instance;
   const instance = config.quay[source];
   if (section.pushTrigger && (instance?.type !== 'quay' || instance.token === undefined))
@@ -50,4 +54,35 @@ export function checkMirrorConfig(config: ConfigFor<'quay' | 'mirror-repos'>): v
 /** The entries of `quay` a run works with: only their secrets are resolved and masked. */
 export function mirrorInstancesInUse(section: MirrorReposConfig): string[] {
   return [section.source, ...section.destinations.map((d) => (typeof d === 'string' ? d : d.instance))];
+}
+
+/** Where an instance's content lives, to tell two ends apart: its URL, or an archive's folder. */
+function locationOf(instance: InstanceConfig | undefined): string | undefined {
+  if (instance === undefined) return undefined;
+  return instance.type === 'oci-layout' ? pathToFileURL(resolve(instance.path)).href : instance.url;
+}
+
+/** oci-layout ends are read and written by the native engine only. */
+function requireArchiveFit(config: ConfigFor<'quay' | 'mirror-repos'>): void {
+  const section = config[SECTION];
+  const ends = [
+    { path: `${SECTION}.source`, name: section.source },
+    ...section.destinations.map((d, i) => ({
+      path: `${SECTION}.destinations[${i}]`,
+      name: typeof d === 'string' ? d : d.instance,
+    })),
+  ];
+  const archives = ends.filter((end) => config.quay[end.name]?.type === 'oci-layout');
+  const issues: ConfigIssue[] = [];
+  if (section.engine === 'podman') {
+    for (const end of archives) {
+      issues.push({
+        path: `${SECTION}.engine`,
+        message: `podman cannot read or write the oci-layout archive quay.${end.name} (${end.path}); the native engine does`,
+        expected: 'engine: native',
+        example: 'engine: native',
+      });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
 }

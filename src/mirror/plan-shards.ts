@@ -1,5 +1,6 @@
 /** The shard plan: the first task of the quay-mirror Pipeline (tekton/task-mirror-plan.yaml). */
 
+import { openArchives } from './archives/open.js';
 import { mirrorLimits } from './limits.js';
 import type { MirrorRun } from './mirror-run.js';
 import { selectRepositories } from './plan/collect.js';
@@ -33,6 +34,11 @@ export async function runShardPlan(
     connectionsPerOrigin: mirrorLimits(section.concurrency).connectionsPerOrigin,
   });
   try {
+    const opened = await openArchives(
+      { source: { side, endpoint }, targets: [], endpoints: [endpoint] },
+      { dryRun: true, log, report },
+    );
+    if (!opened) return;
     const { selections, notSelected } = await selectRepositories(
       { section, source: { side, endpoint }, log },
       { repositories: restriction.repositories },

@@ -1,13 +1,16 @@
 /**
  * THE mirror-repos run, for either engine: roles and endpoints from the config → the engine's own needs
- * (podman on PATH) → preflight (DNS and TCP of every registry, failing fast with the host named) → plan
+ * (podman on PATH) → preflight (DNS and TCP of every registry, failing fast with the host named) → the
+ * oci-layout ends opened (a source archive verified) → plan
  * (reads only) → the plan as report items (dry run) or the engine carrying it out → summary and results,
- * the `shard-report` result (this run as one JSON value, which the quay-mirror Pipeline adds up) in every
+ * archives finished (index.json, volumes, receipt), the `shard-report` result (this run as one JSON value, which the quay-mirror Pipeline adds up) in every
  * outcome. The limits are built here once from `concurrency`, with the one HostLimiter both engines share.
  * Endpoints are closed however it ends.
  */
 
 import { HostLimiter } from '../concurrency/host-limiter.js';
+import { finishArchives } from './archives/finish.js';
+import { openArchives } from './archives/open.js';
 import { CLUSTER_RESOURCES_RESULT, clusterResourcesStep } from './cluster-resources/step.js';
 import type { ExecuteContext, MirrorEngine, Planning } from './engine.js';
 import { mirrorLimits } from './limits.js';
@@ -90,6 +93,12 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
     log.info(directionLine(sides, section.failover, engine.label));
     if (!(await engine.ready())) return;
     if (!(await preflightPassed(context, sides))) return;
+    if (!(await openArchives(sides, { dryRun: context.dryRun, log, report }))) return;
+    const archives = (repositories: readonly RepositoryPlan[], failed: number) =>
+      finishArchives(
+        { source: source.endpoint, targets, repositories, failed },
+        { dryRun: context.dryRun, log, report },
+      );
 
     let selected: readonly string[] = [];
     const seen: MirrorRestriction = {
@@ -125,6 +134,7 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
       );
       context.setResult('copied', '0');
       context.setResult('unchanged', String(unchanged));
+      await archives(plan.repositories, 0);
       await clusterResources(plan.repositories);
       await keepTrigger();
       return;
@@ -154,6 +164,7 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
     }
     context.setResult('copied', String(totals.copied));
     context.setResult('unchanged', String(totals.unchanged));
+    await archives(planned, totals.failed.length);
     await clusterResources(planned);
     await keepTrigger();
   } finally {

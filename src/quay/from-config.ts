@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/errors.js';
-import type { QuayInstanceConfig } from '../config/sections/shared.js';
+import { registryInstance } from '../config/references.js';
+import type { InstanceConfig, QuayInstanceConfig } from '../config/sections/shared.js';
 import type { Logger } from '../report/logger.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { QuayClient, type QuayClientOptions } from './client.js';
@@ -41,13 +42,12 @@ export function quayClientFor(
  * that it exists) and closes the client however it ends.
  */
 export async function withQuayClient<T>(
-  instances: Record<string, QuayInstanceConfig>,
+  instances: Record<string, InstanceConfig>,
   name: string,
   context: { redactor: Redactor; log: Logger; http?: QuayClientOptions['http'] },
   use: (quay: QuayClient) => Promise<T>,
 ): Promise<T> {
-  const instance = instances[name];
-  if (!instance) throw new Error(`no quay instance named ${name}`);
+  const instance = registryInstance(instances, name);
   const quay = quayClientFor(instance, context, { requireToken: true, name });
   try {
     return await use(quay);

@@ -26,6 +26,7 @@ export type {
   Uploads,
 } from './client/uploads.js';
 export { nextLink } from './pagination.js';
+export type { RegistryApi } from './registry-api.js';
 export { type PingResult, RegistryClient } from './registry-client.js';
 export {
   createDigestVerifier,

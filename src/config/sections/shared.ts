@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { secretValue } from '../secret.js';
-import { filePath, httpUrl, instanceName } from '../values.js';
+import { byteSize, filePath, httpUrl, instanceName } from '../values.js';
 
 /** One Quay instance (or, with `type: registry`, a plain OCI registry without Quay's API). */
 export const quayInstanceSchema = z
@@ -41,7 +41,52 @@ export const quayInstanceSchema = z
 
 export type QuayInstanceConfig = z.output<typeof quayInstanceSchema>;
 
-export const quayInstancesSchema = z.record(instanceName, quayInstanceSchema).meta({
+/** The smallest tar volume: room for index.json of a few thousand tags and the volume's own description. */
+export const MIN_ARCHIVE_SIZE = 2 ** 20;
+
+/**
+ * An OCI image-layout folder (src/archive/): a mirror-repos destination (mirror to disk) or source (disk to
+ * mirror), optionally as tar volumes of at most `maxArchiveSize` bytes to carry on disks.
+ */
+export const ociLayoutInstanceSchema = z
+  .strictObject({
+    type: z.literal('oci-layout').meta({
+      description:
+        'oci-layout: an OCI image-layout folder (or its tar volumes) that mirror-repos writes and reads',
+    }),
+    path: filePath.meta({
+      description:
+        'The layout folder; with maxArchiveSize, the folder of its tar volumes (created when missing)',
+      examples: ['/workspace/archive'],
+    }),
+    maxArchiveSize: byteSize({
+      description:
+        'Write the archive as tar volumes of at most this size (bytes, or a size like 4GiB for FAT)',
+      examples: ['4GiB', 4294967295],
+    })
+      .refine((bytes) => bytes >= MIN_ARCHIVE_SIZE, { message: 'at least 1MiB' })
+      .optional(),
+    workDir: filePath.optional().meta({
+      description:
+        'With maxArchiveSize: where the layout is assembled (export) or extracted (import); default <path>.work',
+      examples: ['/workspace/archive-work'],
+    }),
+    receipt: filePath.optional().meta({
+      description:
+        "As a destination: the far side's receipt, whose blobs and tags the export leaves out. As a source: where the import writes its receipt (default <path>/quay-tasks-receipt.json)",
+      examples: ['/workspace/receipts/site-b.json'],
+    }),
+  })
+  .meta({ description: 'An OCI image-layout archive' });
+
+export type OciLayoutInstanceConfig = z.output<typeof ociLayoutInstanceSchema>;
+
+export const instanceSchema = z.discriminatedUnion('type', [quayInstanceSchema, ociLayoutInstanceSchema]);
+
+/** An entry of the `quay` section: a Quay, a plain registry, or an oci-layout archive. */
+export type InstanceConfig = QuayInstanceConfig | OciLayoutInstanceConfig;
+
+export const quayInstancesSchema = z.record(instanceName, instanceSchema).meta({
   description: 'Named Quay instances, referred to by name from the task sections',
   examples: [{ primary: { url: 'https://quay.example.com', token: { env: 'QUAY_TOKEN' } } }],
 });

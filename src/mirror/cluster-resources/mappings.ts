@@ -2,7 +2,9 @@
  * Which repository this run mirrored where, from its plan: one mapping per planned repository whose source
  * could be read and that has something to copy, with a mirror per destination that could be read, in the
  * order the destinations are configured. The source is named by the source endpoint's pull name (a registry:
- * its host; later an archive: the registry it was made from), each mirror by its destination's host.
+ * its host; an archive: the registry it was made from), each mirror by its destination's host. A name no
+ * cluster can pull by (an archive folder as a destination, an archive that did not record its origin) is
+ * left out.
  */
 import type { RepositoryPlan } from '../plan/plan.js';
 import type { Endpoint } from '../sides/endpoint.js';
@@ -11,17 +13,21 @@ import type { MirrorMapping } from './mirror-sets.js';
 
 export function mirrorMappings(
   repositories: readonly RepositoryPlan[],
-  source: Pick<Endpoint, 'pullName'>,
+  sourceEndpoint: Pick<Endpoint, 'pullName'>,
   targets: readonly MirrorTarget[],
 ): MirrorMapping[] {
   return repositories.flatMap((repository) => {
     if (repository.error !== undefined || repository.wanted.length === 0) return [];
+    const source = sourceEndpoint.pullName(repository.sourcePath);
+    if (source === undefined) return [];
     const mirrors = targets.flatMap((target) => {
       const destination = repository.destinations.find((d) => d.target === target.side.instance);
-      return destination && destination.error === undefined
-        ? [target.endpoint.pullName(destination.path)]
-        : [];
+      const name =
+        destination && destination.error === undefined
+          ? target.endpoint.pullName(destination.path)
+          : undefined;
+      return name === undefined ? [] : [name];
     });
-    return mirrors.length > 0 ? [{ source: source.pullName(repository.sourcePath), mirrors }] : [];
+    return mirrors.length > 0 ? [{ source, mirrors }] : [];
   });
 }

@@ -60,13 +60,20 @@ export function podmanEngine(
       const judged = await judge(await planning.all());
       const insecureHosts = endpoints.flatMap((endpoint) => {
         const instance = run.config.quay[endpoint.name];
-        return instance && tlsModeOf(instance).kind === 'insecure' ? [endpoint.host] : [];
+        return instance && instance.type !== 'oci-layout' && tlsModeOf(instance).kind === 'insecure'
+          ? [endpoint.host]
+          : [];
       });
       sandbox = new PodmanSandbox({ binary: PODMAN, env: run.env, insecureHosts });
       log.debug(`engine podman: storage, configuration and logins in ${sandbox.dir} (removed at the end)`);
       const access = new PodmanAccess({
         sandbox,
-        instances: run.config.quay,
+        // check-config.ts refuses oci-layout instances with this engine.
+        instances: Object.fromEntries(
+          Object.entries(run.config.quay).flatMap(([name, i]) =>
+            i.type === 'oci-layout' ? [] : [[name, i]],
+          ),
+        ),
         log,
         redactor: run.redactor,
         env: run.env,

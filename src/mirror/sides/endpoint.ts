@@ -4,31 +4,39 @@
  * `$oauthtoken` (Quay accepts it at /v2/auth, quay-api.md §11.1), else an auth.json / docker config entry.
  */
 
-import type { QuayInstanceConfig } from '../../config/sections/shared.js';
+import { pathToFileURL } from 'node:url';
+import { OciArchive } from '../../archive/open-archive.js';
+import type { InstanceConfig, QuayInstanceConfig } from '../../config/sections/shared.js';
 import { findRegistryCredentials, type RegistryCredential } from '../../credentials/index.js';
 import type { QuayClient } from '../../quay/client.js';
 import { quayClientFor } from '../../quay/from-config.js';
-import { RegistryClient } from '../../registry/index.js';
+import { type RegistryApi, RegistryClient } from '../../registry/index.js';
 import type { Logger } from '../../report/logger.js';
 import type { Redactor } from '../../secrets/redactor.js';
 
 export interface Endpoint {
   /** Entry of the `quay` section. */
   readonly name: string;
-  readonly kind: 'quay' | 'registry';
-  /** Base URL as configured. */
+  readonly kind: 'quay' | 'registry' | 'oci-layout';
+  /** Base URL as configured (an archive: the file: URL of its folder). */
   readonly url: string;
-  /** `host[:port]`, the key for per-host limits and for where blobs are known to be. */
+  /**
+   * `host[:port]`, the key for per-host limits and for where blobs are known to be (an archive:
+   * `oci-layout:<absolute path>`).
+   */
   readonly host: string;
-  readonly registry: RegistryClient;
+  readonly registry: RegistryApi;
+  /** An oci-layout archive (src/archive/): opened before the plan (sides/archives.ts), finished after. */
+  readonly archive?: OciArchive;
   /** The Quay API, when this is Quay and a token is configured. */
   readonly api: QuayClient | undefined;
   /**
    * The name a cluster pulls one of this endpoint's repositories by, `host[:port]/path`: the source side of
    * an ImageDigestMirrorSet rule. A registry knows it from its URL; a source that is not the registry the
-   * images came from (an oci-layout archive) names that original registry instead, from what it recorded.
+   * images came from (an oci-layout archive) names that original registry instead, from what it recorded;
+   * undefined when no cluster can pull it by a name (a folder, or an archive that did not record it).
    */
-  pullName(path: string): string;
+  pullName(path: string): string | undefined;
 }
 
 export interface EndpointContext {
@@ -39,7 +47,22 @@ export interface EndpointContext {
   connectionsPerOrigin: number;
 }
 
-export function openEndpoint(name: string, instance: QuayInstanceConfig, context: EndpointContext): Endpoint {
+export function openEndpoint(name: string, instance: InstanceConfig, context: EndpointContext): Endpoint {
+  if (instance.type === 'oci-layout') {
+    const archive = new OciArchive(name, instance);
+    return {
+      name,
+      kind: 'oci-layout',
+      url: pathToFileURL(archive.path).href,
+      host: `oci-layout:${archive.path}`,
+      get registry() {
+        return archive.registry;
+      },
+      api: undefined,
+      archive,
+      pullName: (path) => archive.pullName(path),
+    };
+  }
   const url = new URL(instance.url);
   const host = url.host;
   const token = instance.token?.reveal();

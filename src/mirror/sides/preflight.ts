@@ -17,6 +17,7 @@ export interface PreflightResult {
 export async function preflight(endpoints: readonly Endpoint[], timeoutS: number): Promise<PreflightResult> {
   const byUrl = new Map<string, Endpoint[]>();
   for (const endpoint of endpoints) {
+    if (endpoint.archive) continue; // a folder: opening it says what is wrong (sides/archives.ts)
     const origin = new URL(endpoint.url).origin;
     byUrl.set(origin, [...(byUrl.get(origin) ?? []), endpoint]);
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../../../src/config/errors.js';
 import { loadConfig } from '../../../src/config/load.js';
+import { registryInstance } from '../../../src/config/references.js';
 import { Secret } from '../../../src/config/secret.js';
 import { Redactor } from '../../../src/secrets/redactor.js';
 import { fixture } from '../../support/paths.js';
@@ -37,8 +38,12 @@ test('later files override earlier ones key by key; lists are replaced', () => {
     'quay: {primary: {url: https://b.example.com/}}\nmirror-repos: {repositories: [x/z:2]}\n',
   );
   const { config } = load([a, b]);
-  assert.equal(config.quay.primary?.url, 'https://b.example.com', 'trailing slash dropped');
-  assert.equal(config.quay.primary?.username, 'alice');
+  assert.equal(
+    registryInstance(config.quay, 'primary').url,
+    'https://b.example.com',
+    'trailing slash dropped',
+  );
+  assert.equal(registryInstance(config.quay, 'primary').username, 'alice');
   assert.deepEqual(config['mirror-repos'].repositories, ['x/z:2']);
   assert.equal(config['mirror-repos'].concurrency, 3);
 });
@@ -65,10 +70,10 @@ test('secrets resolve from literal, env and file (one trailing newline dropped) 
     `quay:\n  a: {url: https://a.example.com, token: literal-token}\n  b: {url: https://b.example.com, token: {env: B_TOKEN}, password: {file: ${secretFile}}}\n`,
   );
   const { config, redactor } = load([cfg], { B_TOKEN: 'from-the-env' });
-  const b = config.quay.b;
+  const b = registryInstance(config.quay, 'b');
   assert.ok(b?.token instanceof Secret);
   assert.ok(b.password instanceof Secret);
-  assert.equal(config.quay.a?.token?.reveal(), 'literal-token');
+  assert.equal(registryInstance(config.quay, 'a').token?.reveal(), 'literal-token');
   assert.equal(b.token.reveal(), 'from-the-env');
   assert.equal(b.password?.reveal(), 'from-a-file');
   assert.equal(String(b.token), '***');
@@ -142,10 +147,16 @@ test('the original sample config (primary/secondary) is detected and translated'
   })();
   assert.equal(notices.length, 1);
   assert.match(notices[0] ?? '', /original quay_guides config \(primary\/secondary\)/);
-  assert.equal(config.quay.primary?.url, 'https://central-quay.apps.quay-rep.example.com');
+  assert.equal(
+    registryInstance(config.quay, 'primary').url,
+    'https://central-quay.apps.quay-rep.example.com',
+  );
   // The long-lived primary_token wins over the 2.5 h init token (the original's defect 17).
-  assert.equal(config.quay.primary?.token?.reveal(), 'ZO828LUFO642RQZH2RH3AX2LA2DA5OHE0EW636LQ');
-  assert.equal(config.quay.secondary?.username, 'quayadmin');
+  assert.equal(
+    registryInstance(config.quay, 'primary').token?.reveal(),
+    'ZO828LUFO642RQZH2RH3AX2LA2DA5OHE0EW636LQ',
+  );
+  assert.equal(registryInstance(config.quay, 'secondary').username, 'quayadmin');
   assert.equal(config.cluster.server, 'https://api.quay-rep.example.com:6443');
   assert.equal(config.cluster.password?.reveal(), 'password');
   assert.equal(config['apply-ordered'].directory, '/home/ocp/misc_artifacts/quay/quay_only_manifests/');
@@ -210,10 +221,10 @@ test('the older source/destination generation is detected and translated (bare h
     notice: (m) => notices.push(m),
   });
   assert.match(notices[0] ?? '', /source\/destination generation/);
-  assert.equal(config.quay.primary?.url, 'https://registry-east.corp.test');
-  assert.equal(config.quay.primary?.token?.reveal(), 'OLDSOURCETOKEN');
-  assert.equal(config.quay.secondary?.url, 'https://registry-west.corp.test');
-  assert.equal(config.quay.secondary?.token?.reveal(), 'OLDDESTTOKEN');
+  assert.equal(registryInstance(config.quay, 'primary').url, 'https://registry-east.corp.test');
+  assert.equal(registryInstance(config.quay, 'primary').token?.reveal(), 'OLDSOURCETOKEN');
+  assert.equal(registryInstance(config.quay, 'secondary').url, 'https://registry-west.corp.test');
+  assert.equal(registryInstance(config.quay, 'secondary').token?.reveal(), 'OLDDESTTOKEN');
   assert.deepEqual(config['mirror-repos'].repositories, ['team-alpha/web:1.4.2']);
   assert.equal(config['mirror-repos'].failover, false);
 });

@@ -1,0 +1,222 @@
+/**
+ * An `oci-layout` entry of the `quay` section in a run: opened as a source (volumes extracted into
+ * `workDir`, the layout verified before anything is sent) or as a destination (the layout created, started
+ * from a receipt when given), and finished: a destination's index.json, its `quay-tasks-archive.json` and
+ * volumes written; a source's receipt written after a clean import. Until opened, `registry` throws.
+ */
+import { resolve } from 'node:path';
+import type { OciLayoutInstanceConfig } from '../config/sections/shared.js';
+import { sha256Digest } from '../registry/index.js';
+import { ArchiveError } from './errors.js';
+import { type LayoutEntry, parseIndex, serializeIndex } from './layout/index-entries.js';
+import { INDEX_FILE, LAYOUT_FILE, LayoutDir } from './layout/layout-dir.js';
+import { reachableFrom } from './layout/reachable.js';
+import { LayoutRegistry } from './layout-registry.js';
+import { readReceipt, serializeReceipt } from './receipt.js';
+import { type VerifiedArchive, verifyArchive } from './verify.js';
+import { type ExtractResult, extractVolumes, type PackResult, packVolumes } from './volumes/index.js';
+
+export const ARCHIVE_FILE = 'quay-tasks-archive.json';
+export const RECEIPT_FILE = 'quay-tasks-receipt.json';
+const ARCHIVE_FORMAT = 'quay-tasks-archive/v1';
+
+export interface SourceOpened {
+  repositories: number;
+  tags: number;
+  verified: VerifiedArchive;
+  extracted: ExtractResult | undefined;
+}
+
+export interface DestinationFinished {
+  /** index.json: written, unchanged, or (dry run) not written. */
+  index: 'written' | 'unchanged' | 'planned';
+  volumes: PackResult | undefined;
+  blobsWritten: number;
+  blobBytesWritten: number;
+  manifestsWritten: number;
+}
+
+export class OciArchive {
+  readonly name: string;
+  /** The configured path, absolute. */
+  readonly path: string;
+  /** Where the layout folder itself is: `path`, or with volumes `workDir`. */
+  readonly layoutPath: string;
+  readonly config: OciLayoutInstanceConfig;
+  #registry: LayoutRegistry | undefined;
+  #farSide: Set<string> = new Set();
+
+  constructor(name: string, config: OciLayoutInstanceConfig) {
+    this.name = name;
+    this.config = config;
+    this.path = resolve(config.path);
+    this.layoutPath =
+      config.maxArchiveSize === undefined ? this.path : resolve(config.workDir ?? `${this.path}.work`);
+  }
+
+  /** The archive as a registry; only after openSource or openDestination. */
+  get registry(): LayoutRegistry {
+    if (!this.#registry) throw new Error(`internal: archive ${this.name} used before it was opened`);
+    return this.#registry;
+  }
+
+  get volumes(): boolean {
+    return this.config.maxArchiveSize !== undefined;
+  }
+
+  /** The name clusters pull a repository of this archive by: the registry it was made from, when recorded. */
+  pullName(repository: string): string | undefined {
+    return this.#registry?.entries().find((e) => e.repository === repository && e.source !== undefined)
+      ?.source;
+  }
+
+  async openSource(): Promise<SourceOpened> {
+    const extracted = this.volumes
+      ? await extractVolumes({ volumesDir: this.path, layoutDir: this.layoutPath, archive: this.config.path })
+      : undefined;
+    const layout = new LayoutDir(this.layoutPath);
+    if (!(await layout.exists())) {
+      throw new ArchiveError(this.config.path, `is not an OCI image layout (no ${LAYOUT_FILE} file)`);
+    }
+    const entries = await this.#readEntries(layout, true);
+    this.#farSide = await this.#readFarSide(layout);
+    const verified = await verifyArchive(layout, entries, this.#farSide, this.config.path);
+    this.#registry = new LayoutRegistry({
+      layout,
+      archive: this.config.path,
+      entries,
+      farSideBlobs: this.#farSide,
+      readOnly: true,
+    });
+    const repositories = new Set(entries.map((e) => e.repository)).size;
+    return { repositories, tags: entries.filter((e) => e.tag !== undefined).length, verified, extracted };
+  }
+
+  /** The layout made (unless a dry run), with what it holds, else the receipt's far side to start from. */
+  async openDestination(dryRun: boolean): Promise<{ fromReceipt: number; removedPartials: number }> {
+    const layout = new LayoutDir(this.layoutPath);
+    const receipt =
+      this.config.receipt === undefined
+        ? undefined
+        : await readReceipt(this.config.receipt, this.config.path);
+    const removedPartials = dryRun ? 0 : (await layout.create()).removedPartials;
+    const held = (await layout.exists()) ? await this.#readEntries(layout, false) : [];
+    const entries = new Map<string, LayoutEntry>();
+    for (const entry of [...(receipt?.entries ?? []), ...held]) {
+      entries.set(`${entry.repository}\u0000${entry.tag ?? entry.digest}`, entry);
+    }
+    this.#farSide = receipt?.blobs ?? new Set();
+    this.#registry = new LayoutRegistry({
+      layout,
+      archive: this.config.path,
+      entries: [...entries.values()],
+      farSideBlobs: this.#farSide,
+      readOnly: false,
+    });
+    return { fromReceipt: receipt?.entries.length ?? 0, removedPartials };
+  }
+
+  /**
+   * Writes what a destination run produced: the original pull names of the repositories it wrote
+   * (`sources`, destination path → `host/path`), index.json, quay-tasks-archive.json, and the volumes.
+   */
+  async finishDestination(
+    sources: ReadonlyMap<string, string>,
+    dryRun: boolean,
+  ): Promise<DestinationFinished> {
+    const registry = this.registry;
+    for (const [repository, source] of sources) registry.recordSource(repository, source);
+    const written = {
+      blobsWritten: registry.stats.blobsWritten,
+      blobBytesWritten: registry.stats.blobBytesWritten,
+      manifestsWritten: registry.stats.manifestsWritten,
+    };
+    if (dryRun) return { index: 'planned', volumes: undefined, ...written };
+    const layout = new LayoutDir(this.layoutPath);
+    const entries = registry.entries();
+    const index = serializeIndex(entries);
+    const before = await layout.readFile(INDEX_FILE);
+    const indexChanged = before === undefined || before.toString('utf8') !== index;
+    if (indexChanged) await layout.writeFile(INDEX_FILE, index);
+    const meta = `${JSON.stringify(
+      {
+        format: ARCHIVE_FORMAT,
+        receipt: this.config.receipt ?? null,
+        farSideBlobs: [...this.#farSide].sort(),
+      },
+      null,
+      1,
+    )}\n`;
+    if ((await layout.readFile(ARCHIVE_FILE))?.toString('utf8') !== meta)
+      await layout.writeFile(ARCHIVE_FILE, meta);
+    let volumes: PackResult | undefined;
+    if (this.config.maxArchiveSize !== undefined) {
+      const reachable = await reachableFrom(layout, entries);
+      const blobs = [...reachable.manifests.keys(), ...reachable.blobs.keys()].filter(
+        (d) => !this.#farSide.has(d),
+      );
+      volumes = await packVolumes({
+        layoutDir: this.layoutPath,
+        volumesDir: this.path,
+        maxVolumeSize: this.config.maxArchiveSize,
+        blobs: [...new Set(blobs)],
+        files: [LAYOUT_FILE, INDEX_FILE, ARCHIVE_FILE],
+      });
+    }
+    return { index: indexChanged ? 'written' : 'unchanged', volumes, ...written };
+  }
+
+  /**
+   * After an import that failed nowhere: what the far side now holds of `repositories`, for the next export
+   * there. Returns the file and whether its bytes changed.
+   */
+  async writeReceipt(
+    repositories: ReadonlySet<string>,
+    destinations: readonly string[],
+  ): Promise<{ file: string; changed: boolean }> {
+    const layout = new LayoutDir(this.layoutPath);
+    const indexBytes = (await layout.readFile(INDEX_FILE)) ?? Buffer.alloc(0);
+    const entries = this.registry.entries().filter((e) => repositories.has(e.repository));
+    const reachable = await reachableFrom(layout, entries);
+    const blobs = new Set([...this.#farSide, ...reachable.manifests.keys(), ...reachable.blobs.keys()]);
+    const text = serializeReceipt({
+      archive: sha256Digest(indexBytes),
+      destinations: [...destinations],
+      entries,
+      blobs,
+    });
+    const file = resolve(this.config.receipt ?? `${this.path}/${RECEIPT_FILE}`);
+    const target = new LayoutDir(resolve(file, '..'));
+    const name = file.slice(target.dir.length + 1);
+    const changed = (await target.readFile(name))?.toString('utf8') !== text;
+    if (changed) await target.writeFile(name, text);
+    return { file, changed };
+  }
+
+  async #readEntries(layout: LayoutDir, required: boolean): Promise<LayoutEntry[]> {
+    const bytes = await layout.readFile(INDEX_FILE);
+    if (bytes === undefined) {
+      if (!required) return [];
+      throw new ArchiveError(
+        this.config.path,
+        `has no ${INDEX_FILE}: the archive is incomplete (was its export interrupted?)`,
+      );
+    }
+    const parsed = parseIndex(bytes, this.layoutPath);
+    if ('problem' in parsed) throw new ArchiveError(this.config.path, parsed.problem);
+    return parsed.entries;
+  }
+
+  async #readFarSide(layout: LayoutDir): Promise<Set<string>> {
+    const bytes = await layout.readFile(ARCHIVE_FILE);
+    if (bytes === undefined) return new Set();
+    try {
+      const value = JSON.parse(bytes.toString('utf8')) as { farSideBlobs?: unknown };
+      return new Set(
+        Array.isArray(value.farSideBlobs) ? value.farSideBlobs.filter((d) => typeof d === 'string') : [],
+      );
+    } catch {
+      throw new ArchiveError(this.config.path, `${ARCHIVE_FILE} is not JSON`);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * After the copies: a destination archive gets its index.json (with the original pull name of every
+ * repository written), its quay-tasks-archive.json and, with maxArchiveSize, its volumes; a source archive,
+ * after an import that failed nowhere, writes the receipt to carry back. Each is one report item.
+ */
+import type { Logger } from '../../report/logger.js';
+import type { Report } from '../../report/report.js';
+import type { RepositoryPlan } from '../plan/plan.js';
+import type { Endpoint } from '../sides/endpoint.js';
+import type { MirrorTarget } from '../sides/open-sides.js';
+
+const MB = 1e6;
+
+export async function finishArchives(
+  input: {
+    source: Endpoint;
+    targets: readonly MirrorTarget[];
+    repositories: readonly RepositoryPlan[];
+    failed: number;
+  },
+  context: { dryRun: boolean; log: Logger; report: Report },
+): Promise<void> {
+  const { log, report } = context;
+  for (const target of input.targets) {
+    const archive = target.endpoint.archive;
+    if (!archive) continue;
+    const sources = new Map<string, string>();
+    for (const repository of input.repositories) {
+      const destination = repository.destinations.find((d) => d.target === target.side.instance);
+      const name = input.source.pullName(repository.sourcePath);
+      if (destination && repository.error === undefined && name !== undefined)
+        sources.set(destination.path, name);
+    }
+    const done = await archive.finishDestination(sources, context.dryRun);
+    const volumes = done.volumes;
+    const detail =
+      `${done.blobsWritten} blobs (${(done.blobBytesWritten / MB).toFixed(1)} MB) and ${done.manifestsWritten} manifests written` +
+      (volumes
+        ? `; ${volumes.volumes.length} volume(s) ${volumes.unchanged ? 'unchanged' : 'written'} (${(volumes.bytes / MB).toFixed(1)} MB${volumes.parts > 0 ? `, ${volumes.parts} blob(s) split` : ''})`
+        : '');
+    const changed =
+      done.index === 'written' || (volumes !== undefined && !volumes.unchanged) || done.blobsWritten > 0;
+    report.add({
+      ref: `archive/${archive.name}`,
+      action: done.index === 'planned' ? 'planned' : changed ? 'updated' : 'unchanged',
+      detail: done.index === 'planned' ? `would write ${archive.layoutPath}` : detail,
+    });
+    log.info(
+      `archive ${archive.name}: ${done.index === 'planned' ? 'nothing written (dry run)' : `index.json ${done.index}; ${detail}`}`,
+    );
+  }
+  const source = input.source.archive;
+  if (!source || context.dryRun) return;
+  if (input.failed > 0) {
+    log.warn(
+      `archive ${source.name}: no receipt written, ${input.failed} failed (a receipt says only what the far side surely holds)`,
+    );
+    return;
+  }
+  const imported = new Set(input.repositories.filter((r) => r.error === undefined).map((r) => r.sourcePath));
+  const receipt = await source.writeReceipt(
+    imported,
+    input.targets.map((t) => t.endpoint.name),
+  );
+  report.add({
+    ref: `receipt/${source.name}`,
+    action: receipt.changed ? 'updated' : 'unchanged',
+    detail: receipt.file,
+  });
+  log.info(
+    `archive ${source.name}: receipt ${receipt.changed ? 'written to' : 'unchanged in'} ${receipt.file}: carry it back for the next export`,
+  );
+}
