@@ -108,7 +108,13 @@ Steps: ${QUAY_INIT_STEPS.join(', ')}.`,
     const only = new Set<QuayInitStep>((context.flags.only as QuayInitStep[] | undefined) ?? []);
     for (const { flag, step } of ORIGINAL_STEP_FLAGS) if (context.flags[flag]) only.add(step);
     if (context.flags['take-ownership-all-super-users']) only.add('take-ownership');
-    await runQuayInit(section, registryInstance(context.config.quay, section.instance), context.config.cluster, only, context);
+    await runQuayInit(
+      section,
+      registryInstance(context.config.quay, section.instance),
+      context.config.cluster,
+      only,
+      context,
+    );
   },
 };
 
