@@ -53,6 +53,8 @@ export interface PackResult {
 const OCI_LAYOUT = 'oci-layout';
 const INDEX = 'index.json';
 const TOP_LEVEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** ustar's 100-byte name field, less `.part-0001-of-0003`: no pax headers needed. */
+const MAX_FILE_NAME = 100 - '.part-0000-of-0000'.length;
 const SHA256 = /^sha256:([0-9a-f]{64})$/;
 /** Fixed header fields: the same layout packs into the same bytes. */
 const HEADER = {
@@ -138,8 +140,11 @@ function sourcesOf(options: PackOptions): Map<string, string> {
   if (!files.includes(INDEX)) throw new Error(`files must include ${INDEX}`);
   const sources = new Map<string, string>([[OCI_LAYOUT, join(layoutDir, OCI_LAYOUT)]]);
   for (const file of files) {
-    if (!TOP_LEVEL_NAME.test(file))
-      throw new Error(`files: ${file} is not a top-level file name of a layout`);
+    if (!TOP_LEVEL_NAME.test(file) || file === VOLUME_MANIFEST_NAME || file.length > MAX_FILE_NAME) {
+      throw new Error(
+        `files: ${file} is not a top-level file name of a layout (at most ${MAX_FILE_NAME} characters)`,
+      );
+    }
     if (file === OCI_LAYOUT) continue;
     if (sources.has(file)) throw new Error(`files: ${file} is given twice`);
     sources.set(file, join(layoutDir, file));
@@ -176,6 +181,8 @@ async function writeVolume(
   const partial = `${path}.partial`;
   const tar = pack();
   const written = pipeline(Readable.from(tar), createWriteStream(partial));
+  // Awaited below; a write error meanwhile (a full disk) also ends the entries being added.
+  written.catch(() => undefined);
   try {
     await addEntry(tar, VOLUME_MANIFEST_NAME, Buffer.from(serializeVolumeManifest(manifest)));
     for (const entry of manifest.entries) {

@@ -24,7 +24,10 @@ export const VolumePartSchema = z.object({
   /** The whole file's size. */
   total: count,
   /** The whole file's name, e.g. `blobs/sha256/<hex>`. */
-  of: z.string().regex(WHOLE_NAME),
+  of: z
+    .string()
+    .regex(WHOLE_NAME)
+    .max(100 - '.part-0000-of-0000'.length),
 });
 
 export const VolumeEntrySchema = z.object({
@@ -128,7 +131,9 @@ export function parseVolumeManifest(text: string): VolumeManifest | string {
 function entryProblem(entry: VolumeEntry): string | undefined {
   const { part } = entry;
   if (!part) {
-    if (!WHOLE_NAME.test(entry.name)) return 'not a blob or top-level file name';
+    if (!WHOLE_NAME.test(entry.name) || entry.name === VOLUME_MANIFEST_NAME) {
+      return 'not a blob or top-level file name';
+    }
     const named = blobDigestOf(entry.name);
     if (named && named !== entry.digest) return `its digest is ${entry.digest}`;
     return undefined;
