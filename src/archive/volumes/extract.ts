@@ -44,7 +44,8 @@ const TEMP_SUFFIX = '.extracting';
  * Extracts a set of tar volumes into a layout folder (src/archive/README.md, "Volumes"). The set is checked
  * from the volumes' manifests first; then every volume is streamed and every entry checked (size, sha256, and
  * a blob's name) before it is renamed into place. index.json comes last, once every volume is verified: a failed
- * extraction leaves verified blobs (a retry skips them), never a usable layout.
+ * extraction leaves verified blobs (a retry skips them), never a usable layout: an index.json (and marker) of an
+ * earlier extraction is removed before anything is written.
  */
 export async function extractVolumes(options: ExtractOptions): Promise<ExtractResult> {
   const { volumesDir, layoutDir } = options;
