@@ -34,7 +34,7 @@ function describe(
 
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const allowed = knownKeys(schema, path);
+      const allowed = knownKeys(schema, path, value);
       return issue.keys.map((key) => {
         const suggestion = closest(key, allowed);
         return {
@@ -52,6 +52,13 @@ function describe(
       return [base(message`wrong type: got ${verbatim(typeName(value))}`, article(issue.expected))];
     case 'invalid_union': {
       if (value === undefined) return [base(message`missing required key`, expectedFrom(node))];
+      const noMatch = issue as { note?: string; options?: unknown[] };
+      if (noMatch.note === 'No matching discriminator') {
+        const options = noMatch.options?.filter((o) => o !== undefined) ?? [];
+        return [
+          base(message`wrong value: got ${preview(value)}`, `one of: ${options.map(String).join(', ')}`),
+        ];
+      }
       // When exactly one branch matched the value's shape, its inner problems are the precise ones (an
       // unknown key of a mapping is about its content too: the mapping branch matched the shape).
       const shaped = issue.errors.filter((branch) =>

@@ -35,8 +35,10 @@ function walk(root: JsonSchemaNode, node: JsonSchemaNode, path: string, rows: st
     const additional = objectLike.additionalProperties;
     if (additional && typeof additional === 'object') {
       const inner = resolve(root, additional as JsonSchemaNode);
-      if (objectBranch(root, inner)?.properties)
-        walk(root, inner, path === '' ? '<name>' : `${path}.<name>`, rows, depth + 1);
+      const namePath = path === '' ? '<name>' : `${path}.<name>`;
+      const variants = Array.isArray(inner.oneOf) ? (inner.oneOf as JsonSchemaNode[]) : undefined;
+      if (variants) walkVariants(root, variants, namePath, rows, depth + 1);
+      else if (objectBranch(root, inner)?.properties) walk(root, inner, namePath, rows, depth + 1);
     }
     return;
   }
@@ -44,6 +46,48 @@ function walk(root: JsonSchemaNode, node: JsonSchemaNode, path: string, rows: st
   if (resolved.type === 'array' && items && typeof items === 'object' && depth < 6) {
     const itemObject = objectBranch(root, resolve(root, items as JsonSchemaNode));
     if (itemObject?.properties) walk(root, itemObject, `${path}[]`, rows, depth + 1);
+  }
+}
+
+/**
+ * The branches of a discriminated union (zod's `oneOf`): every key once, in branch order; a key several
+ * branches share (the discriminator) lists all their values.
+ */
+function walkVariants(
+  root: JsonSchemaNode,
+  variants: readonly JsonSchemaNode[],
+  path: string,
+  rows: string[],
+  depth: number,
+): void {
+  const shared = new Map<string, { index: number; values: unknown[]; node: JsonSchemaNode }>();
+  for (const variant of variants) {
+    const branch = objectBranch(root, resolve(root, variant));
+    const props = branch?.properties as Record<string, JsonSchemaNode> | undefined;
+    for (const [key, child] of Object.entries(props ?? {})) {
+      const childPath = `${path}.${key}`;
+      const resolved = resolve(root, child);
+      const values = Array.isArray(resolved.enum)
+        ? resolved.enum
+        : 'const' in resolved
+          ? [resolved.const]
+          : undefined;
+      const earlier = shared.get(childPath);
+      if (earlier) {
+        if (values) {
+          earlier.values.push(...values);
+          rows[earlier.index] = row(root, childPath, {
+            ...earlier.node,
+            enum: earlier.values,
+            const: undefined,
+          });
+        }
+        continue;
+      }
+      shared.set(childPath, { index: rows.length, values: [...(values ?? [])], node: resolved });
+      rows.push(row(root, childPath, child));
+      walk(root, child, childPath, rows, depth + 1);
+    }
   }
 }
 

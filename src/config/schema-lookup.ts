@@ -5,6 +5,13 @@
 export type JsonSchemaNode = Record<string, unknown>;
 
 export function schemaAt(root: JsonSchemaNode, path: readonly PropertyKey[]): JsonSchemaNode | undefined {
+  const nodes = nodesAt(root, path);
+  if (nodes.length === 0) return undefined;
+  return nodes.flatMap((n) => expand(root, n)).find((n) => 'examples' in n || 'description' in n) ?? nodes[0];
+}
+
+/** Every node a key path can lead to (each branch of a union on the way). */
+function nodesAt(root: JsonSchemaNode, path: readonly PropertyKey[]): JsonSchemaNode[] {
   let nodes: JsonSchemaNode[] = [root];
   for (const segment of path) {
     const next: JsonSchemaNode[] = [];
@@ -12,18 +19,17 @@ export function schemaAt(root: JsonSchemaNode, path: readonly PropertyKey[]): Js
       const child = childOf(node, segment);
       if (child) next.push(child);
     }
-    if (next.length === 0) return undefined;
+    if (next.length === 0) return [];
     nodes = next;
   }
-  return nodes.flatMap((n) => expand(root, n)).find((n) => 'examples' in n || 'description' in n) ?? nodes[0];
+  return nodes;
 }
 
 /** The property names a node allows, for "expected one of …" on unknown keys. */
-export function knownKeys(root: JsonSchemaNode, path: readonly PropertyKey[]): string[] {
-  const node = path.length === 0 ? root : schemaAt(root, path);
-  if (!node) return [];
+export function knownKeys(root: JsonSchemaNode, path: readonly PropertyKey[], value?: unknown): string[] {
   const keys = new Set<string>();
-  for (const n of expand(root, node)) {
+  const branches = nodesAt(root, path).flatMap((node) => expand(root, node));
+  for (const n of branches.filter((branch) => fitsDiscriminator(root, branch, value))) {
     const props = n.properties;
     if (props && typeof props === 'object') for (const key of Object.keys(props)) keys.add(key);
   }
@@ -69,4 +75,23 @@ function childOf(node: JsonSchemaNode, segment: PropertyKey): JsonSchemaNode | u
 
 function isNode(value: unknown): value is JsonSchemaNode {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * A branch of a discriminated union (a `type` property with fixed values) fits a mapping whose `type` is one
+ * of them (or is absent and the branch defaults it): the keys of `{type: oci-layout, url: …}` are those of
+ * the oci-layout branch only.
+ */
+function fitsDiscriminator(root: JsonSchemaNode, branch: JsonSchemaNode, value: unknown): boolean {
+  const props = branch.properties as Record<string, JsonSchemaNode> | undefined;
+  const discriminator = props?.type ? resolveRef(root, props.type) : undefined;
+  if (!discriminator || value === null || typeof value !== 'object') return true;
+  const allowed = Array.isArray(discriminator.enum)
+    ? discriminator.enum
+    : 'const' in discriminator
+      ? [discriminator.const]
+      : undefined;
+  if (!allowed) return true;
+  const given = (value as Record<string, unknown>).type;
+  return given === undefined ? discriminator.default !== undefined : allowed.includes(given);
 }

@@ -5,10 +5,10 @@ import { byteSize, filePath, httpUrl, instanceName } from '../values.js';
 /** One Quay instance (or, with `type: registry`, a plain OCI registry without Quay's API). */
 export const quayInstanceSchema = z
   .strictObject({
-    type: z
-      .enum(['quay', 'registry'])
-      .default('quay')
-      .meta({ description: 'quay: Red Hat Quay (API and registry); registry: a plain OCI registry' }),
+    type: z.enum(['quay', 'registry']).default('quay').meta({
+      description:
+        'quay: Red Hat Quay (API and registry); registry: a plain OCI registry; oci-layout: an OCI image-layout folder or its tar volumes (mirror-repos only)',
+    }),
     url: httpUrl(
       {
         description: 'Base URL with scheme, e.g. https://quay.example.com (a trailing slash is ignored)',
