@@ -11,7 +11,11 @@
  *   npm run build && node dist/bench/scale.js --quick     # 200 and 2,000 tags, 500 repositories
  *
  * Flags: --quick, --sizes 1000,10000 (tag counts), --repositories N (per size, default 10),
- * --no-registry, --no-quay, --no-discovery.
+ * --no-registry, --no-quay, --no-discovery, --no-archive, --archive-only, --archive-rounds N (default 3).
+ *
+ * The archive phase (bench/scale-archive.ts): the big set of bench/mirror-sets.ts (562 MB; --quick about
+ * 56 MB) exported registry → oci-layout folder and imported folder → new registry, mirror-repos against
+ * `skopeo copy --all` per tag and a raw blob copy; needs skopeo.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,14 +25,17 @@ import { type MirrorQuay, startMirrorQuay } from '../test/support/mirror-fixture
 import { startRegistryServer } from '../test/support/registry-server.js';
 import { tempDir } from '../test/support/temp.js';
 import { cpuSecondsOf } from './process-cpu.js';
+import { type ArchiveRow, archiveTable, runArchiveBench } from './scale-archive.js';
 import { seedManyRepositories, seedQuay, tagSet, writeRegistryStorage } from './scale-data.js';
 import { runMirrorScale, type ScaleRun } from './scale-run.js';
 
 const args = minimist(process.argv.slice(2), {
-  boolean: ['quick', 'registry', 'quay', 'discovery'],
-  default: { registry: true, quay: true, discovery: true },
+  boolean: ['quick', 'registry', 'quay', 'discovery', 'archive', 'archive-only'],
+  default: { registry: true, quay: true, discovery: true, archive: true },
 });
 const quick = args.quick === true;
+const archiveOnly = args['archive-only'] === true;
+const archiveRounds = Number(args['archive-rounds'] ?? 3);
 const sizes = String(args.sizes ?? (quick ? '200,2000' : '1000,10000,100000'))
   .split(',')
   .map(Number);
@@ -199,11 +206,27 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(2))
         .join(' ')}, ${new Date().toISOString()}`,
   );
-  for (const tags of sizes) {
-    if (args.registry !== false) await registryNoOp(tags);
-    if (args.quay !== false) await quayNoOp(tags);
+  if (!archiveOnly) {
+    for (const tags of sizes) {
+      if (args.registry !== false) await registryNoOp(tags);
+      if (args.quay !== false) await quayNoOp(tags);
+    }
+    if (args.discovery !== false) await discoveryRuns();
   }
-  if (args.discovery !== false) await discoveryRuns();
+  let archiveRows: ArchiveRow[] = [];
+  if (archiveOnly || args.archive !== false)
+    archiveRows = await runArchiveBench({ work, quick, rounds: archiveRounds, log });
+  if (rows.length > 0) printNoOpTable();
+  if (archiveRows.length > 0) {
+    log('');
+    log(
+      `archive phase: medians of ${archiveRounds} cold rounds (each round's value in brackets), alternating order`,
+    );
+    for (const line of archiveTable(archiveRows)) log(line);
+  }
+}
+
+function printNoOpTable(): void {
   log('');
   log(
     '| pair | tags | no-op wall s | µs/tag | requests/tag | peak RSS MB | mirror-repos CPU s | servers CPU s |',
