@@ -46,6 +46,12 @@ export interface LayoutRegistryOptions {
   entries: readonly LayoutEntry[];
   /** Blobs a far side holds (a receipt): present for `blobs.head`, never written. */
   farSideBlobs?: ReadonlySet<string>;
+  /**
+   * Blobs whose files were hashed and found right before the run sent anything (verify.ts): read without
+   * hashing them a second time. The destination checks the digest of every upload anyway (distribution-spec
+   * "Pushing blobs": the PUT carries `digest`).
+   */
+  verified?: ReadonlySet<string>;
   readOnly: boolean;
 }
 
@@ -65,6 +71,7 @@ export class LayoutRegistry implements RegistryApi {
   readonly #archive: string;
   readonly #readOnly: boolean;
   readonly #farSide: ReadonlySet<string>;
+  readonly #verified: ReadonlySet<string>;
   /** repository → tag or digest → entry. */
   readonly #repositories = new Map<string, Map<string, LayoutEntry>>();
   /** Media types of manifests read or written (content-addressed: one per digest). */
@@ -80,6 +87,7 @@ export class LayoutRegistry implements RegistryApi {
     this.#archive = options.archive;
     this.#readOnly = options.readOnly;
     this.#farSide = options.farSideBlobs ?? new Set();
+    this.#verified = options.verified ?? new Set();
     for (const entry of options.entries) this.#set(entry);
     this.manifests = {
       head: (repository, reference) => this.#headManifest(repository, reference),
@@ -260,7 +268,10 @@ export class LayoutRegistry implements RegistryApi {
         `blob ${digest} of ${repository} is ${onDisk} bytes, its descriptor says ${size}: the archive is damaged`,
       );
     }
-    const body = this.#layout.openBlob(digest, onDisk, `blob ${digest} of ${repository} in ${this.#archive}`);
+    const what = `blob ${digest} of ${repository} in ${this.#archive}`;
+    const body = this.#verified.has(digest)
+      ? this.#layout.openCheckedBlob(digest)
+      : this.#layout.openBlob(digest, onDisk, what);
     const stats = { bytes: 0, resumes: 0 };
     body.on('data', (chunk: Buffer) => {
       stats.bytes += chunk.length;

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { OciLayoutInstanceConfig } from '../config/sections/shared.js';
 import { sha256Digest } from '../registry/index.js';
 import { ArchiveError } from './errors.js';
-import { type LayoutEntry, parseIndex, serializeIndex } from './layout/index-entries.js';
+import { type LayoutEntry, parseIndex, serializeIndex, sortedEntries } from './layout/index-entries.js';
 import { INDEX_FILE, LAYOUT_FILE, LayoutDir } from './layout/layout-dir.js';
 import { reachableFrom } from './layout/reachable.js';
 import { LayoutRegistry } from './layout-registry.js';
@@ -86,6 +86,7 @@ export class OciArchive {
       archive: this.config.path,
       entries,
       farSideBlobs: this.#farSide,
+      verified: verified.digests,
       readOnly: true,
     });
     const repositories = new Set(entries.map((e) => e.repository)).size;
@@ -133,7 +134,7 @@ export class OciArchive {
     };
     if (dryRun) return { index: 'planned', volumes: undefined, ...written };
     const layout = new LayoutDir(this.layoutPath);
-    const entries = registry.entries();
+    const entries = sortedEntries(registry.entries());
     const index = serializeIndex(entries);
     const before = await layout.readFile(INDEX_FILE);
     const indexChanged = before === undefined || before.toString('utf8') !== index;
@@ -176,7 +177,7 @@ export class OciArchive {
   ): Promise<{ file: string; changed: boolean }> {
     const layout = new LayoutDir(this.layoutPath);
     const indexBytes = (await layout.readFile(INDEX_FILE)) ?? Buffer.alloc(0);
-    const entries = this.registry.entries().filter((e) => repositories.has(e.repository));
+    const entries = sortedEntries(this.registry.entries().filter((e) => repositories.has(e.repository)));
     const reachable = await reachableFrom(layout, entries);
     const blobs = new Set([...this.#farSide, ...reachable.manifests.keys(), ...reachable.blobs.keys()]);
     const text = serializeReceipt({

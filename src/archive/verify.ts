@@ -21,6 +21,8 @@ export interface VerifiedArchive {
   bytes: number;
   /** Blobs and manifests left out because the far side holds them. */
   atFarSide: number;
+  /** Every file hashed and found right. */
+  digests: Set<string>;
 }
 
 const HASHING_AT_ONCE = 2;
@@ -63,7 +65,13 @@ export async function verifyArchive(
       `refused, nothing was imported: ${problems.length} problem(s)\n  ${problems.slice(0, LISTED_PROBLEMS).join('\n  ')}${more}`,
     );
   }
-  return { manifests: reachable.manifests.size, blobs: reachable.blobs.size, bytes, atFarSide };
+  return {
+    manifests: reachable.manifests.size,
+    blobs: reachable.blobs.size,
+    bytes,
+    atFarSide,
+    digests: new Set(files.map(([digest]) => digest)),
+  };
 }
 
 async function hashFile(path: string): Promise<{ size: number; hash: string }> {

@@ -205,6 +205,44 @@ describe('mirror-repos through an oci-layout archive', SUITE, () => {
     }
   });
 
+  test('tar volumes of at most maxArchiveSize: written, each readable alone, re-assembled by the import; unchanged when run again', async () => {
+    const large = image('arc-large', { layers: 2, layerBytes: 1_500_000 });
+    await pushImage(ca, 'team/db', large, 'large');
+    try {
+      const base = tempDir('arc-volumes-');
+      const volumes = join(base, 'volumes');
+      const extra = `, maxArchiveSize: 1MiB, workDir: ${join(base, 'work')}`;
+      const out = await exportTo(volumes, [], extra);
+      assert.equal(out.exitCode, 0, out.stderr);
+      const files = readdirSync(volumes).sort();
+      assert.ok(files.length >= 3, `volumes: ${files.join(', ')}`);
+      for (const file of files) {
+        assert.match(file, /^archive-\d{4}\.tar$/);
+        assert.ok(statSync(join(volumes, file)).size <= 2 ** 20, `${file} within 1 MiB`);
+        const listed = (await execa('tar', ['-tf', join(volumes, file)])).stdout.split('\n');
+        assert.equal(listed[0], 'quay-tasks-volume.json', `${file} describes itself first`);
+      }
+      assert.match(out.stderr, /volume\(s\) written \([\d.]+ MB, \d+ blob\(s\) split\)/);
+
+      const again = await exportTo(volumes, [], extra);
+      assert.equal(again.exitCode, 0, again.stderr);
+      assert.equal(again.actions['archive/disk'], 'unchanged', again.stderr);
+
+      const b = await fresh();
+      const imported = await importFrom(
+        volumes,
+        b,
+        `, maxArchiveSize: 1MiB, workDir: ${join(base, 'far-side')}`,
+      );
+      assert.equal(imported.exitCode, 0, imported.stderr);
+      assert.equal(await skopeoDigest(`docker://${b.host}/team/db:large`), large.digest);
+      for (const [ref, digest] of tags)
+        assert.equal(await skopeoDigest(`docker://${b.host}/${ref}`), digest, ref);
+    } finally {
+      await ca.manifests.delete('team/db', large.digest);
+    }
+  });
+
   test('a truncated and a tampered archive are refused before anything is sent, naming the blob', async () => {
     const layout = join(tempDir('arc-bad-'), 'archive');
     assert.equal((await exportTo(layout)).exitCode, 0);

@@ -78,7 +78,7 @@ export function parseIndex(
 
 /** `index.json` for these entries: sorted by repository, then tag (digest entries last), so the same set gives the same bytes. */
 export function serializeIndex(entries: Iterable<LayoutEntry>): string {
-  const sorted = [...entries].sort(compareEntries);
+  const sorted = sortedEntries(entries);
   const manifests = sorted.map((entry) => {
     const annotations: Record<string, string> = { [ANNOTATIONS.repository]: entry.repository };
     if (entry.tag !== undefined) annotations[ANNOTATIONS.refName] = `${entry.repository}:${entry.tag}`;
@@ -92,6 +92,11 @@ export function serializeIndex(entries: Iterable<LayoutEntry>): string {
     };
   });
   return `${JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests }, null, 1)}\n`;
+}
+
+/** The order of index.json: what is walked in it (volumes, receipts) comes out the same from the same entries. */
+export function sortedEntries(entries: Iterable<LayoutEntry>): LayoutEntry[] {
+  return [...entries].sort(compareEntries);
 }
 
 function compareEntries(a: LayoutEntry, b: LayoutEntry): number {

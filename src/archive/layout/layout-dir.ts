@@ -70,6 +70,11 @@ export class LayoutDir {
     return file.pipe(verifier);
   }
 
+  /** A blob whose file was hashed earlier in this run (verify.ts), read as it is. */
+  openCheckedBlob(digest: string): Readable {
+    return createReadStream(this.blobPath(digest), { highWaterMark: 256 * 1024 });
+  }
+
   /**
    * Writes a blob from `body`, verified against `digest` and `size` on the way, into place by rename.
    * `present` when the layout already held it (the body is then not read).
