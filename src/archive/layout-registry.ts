@@ -47,11 +47,13 @@ export interface LayoutRegistryOptions {
   /** Blobs a far side holds (a receipt): present for `blobs.head`, never written. */
   farSideBlobs?: ReadonlySet<string>;
   /**
-   * Blobs whose files were hashed and found right before the run sent anything (verify.ts): read without
-   * hashing them a second time. The destination checks the digest of every upload anyway (distribution-spec
-   * "Pushing blobs": the PUT carries `digest`).
+   * Blobs the archive's own sha256 pass covers (verify.ts `hashArchive`, which `beforeNaming` waits for):
+   * read without hashing them a second time. The destination checks the digest of every upload anyway
+   * (distribution-spec "Pushing blobs": the PUT carries `digest`), and nothing is named before the pass.
    */
-  verified?: ReadonlySet<string>;
+  hashedByTheArchive?: ReadonlySet<string>;
+  /** RegistryApi's `beforeNaming`: the archive's sha256 pass. */
+  beforeNaming?: () => Promise<void>;
   readOnly: boolean;
 }
 
@@ -67,6 +69,7 @@ export class LayoutRegistry implements RegistryApi {
   readonly uploads: RegistryApi['uploads'];
   readonly tags: RegistryApi['tags'];
   readonly referrers: RegistryApi['referrers'];
+  beforeNaming?: () => Promise<void>;
   readonly #layout: LayoutDir;
   readonly #archive: string;
   readonly #readOnly: boolean;
@@ -87,7 +90,8 @@ export class LayoutRegistry implements RegistryApi {
     this.#archive = options.archive;
     this.#readOnly = options.readOnly;
     this.#farSide = options.farSideBlobs ?? new Set();
-    this.#verified = options.verified ?? new Set();
+    this.#verified = options.hashedByTheArchive ?? new Set();
+    if (options.beforeNaming) this.beforeNaming = options.beforeNaming;
     for (const entry of options.entries) this.#set(entry);
     this.manifests = {
       head: (repository, reference) => this.#headManifest(repository, reference),

@@ -13,7 +13,7 @@ import { INDEX_FILE, LAYOUT_FILE, LayoutDir } from './layout/layout-dir.js';
 import { reachableFrom } from './layout/reachable.js';
 import { LayoutRegistry } from './layout-registry.js';
 import { readReceipt, serializeReceipt } from './receipt.js';
-import { type VerifiedArchive, verifyArchive } from './verify.js';
+import { type CheckedArchive, checkArchive, type HashedArchive, hashArchive } from './verify.js';
 import { type ExtractResult, extractVolumes, type PackResult, packVolumes } from './volumes/index.js';
 
 export const ARCHIVE_FILE = 'quay-tasks-archive.json';
@@ -23,7 +23,10 @@ const ARCHIVE_FORMAT = 'quay-tasks-archive/v1';
 export interface SourceOpened {
   repositories: number;
   tags: number;
-  verified: VerifiedArchive;
+  /** Every needed file present with its size (nothing was sent before this). */
+  checked: CheckedArchive;
+  /** The sha256 of every needed file, running while the copies do; nothing is named at a destination before it passed. */
+  hashing: Promise<HashedArchive>;
   extracted: ExtractResult | undefined;
 }
 
@@ -45,6 +48,7 @@ export class OciArchive {
   readonly config: OciLayoutInstanceConfig;
   #registry: LayoutRegistry | undefined;
   #farSide: Set<string> = new Set();
+  #hashing: Promise<HashedArchive> | undefined;
 
   constructor(name: string, config: OciLayoutInstanceConfig) {
     this.name = name;
@@ -70,7 +74,8 @@ export class OciArchive {
       ?.source;
   }
 
-  async openSource(): Promise<SourceOpened> {
+  /** `hash: false` for a run that only lists what the archive holds (the shard plan). */
+  async openSource(options: { hash: boolean } = { hash: true }): Promise<SourceOpened> {
     const extracted = this.volumes
       ? await extractVolumes({ volumesDir: this.path, layoutDir: this.layoutPath, archive: this.config.path })
       : undefined;
@@ -80,17 +85,37 @@ export class OciArchive {
     }
     const entries = await this.#readEntries(layout, true);
     this.#farSide = await this.#readFarSide(layout);
-    const verified = await verifyArchive(layout, entries, this.#farSide, this.config.path);
+    const checked = await checkArchive(layout, entries, this.#farSide, this.config.path);
+    const hashing = options.hash
+      ? hashArchive(layout, checked.files, this.config.path)
+      : Promise.resolve({ bytes: 0, seconds: 0 });
+    // Awaited by every naming copy and by the end of the run; never left unobserved.
+    hashing.catch(() => undefined);
+    this.#hashing = hashing;
     this.#registry = new LayoutRegistry({
       layout,
       archive: this.config.path,
       entries,
       farSideBlobs: this.#farSide,
-      verified: verified.digests,
+      hashedByTheArchive: new Set(checked.files.keys()),
+      beforeNaming: async () => {
+        await hashing;
+      },
       readOnly: true,
     });
     const repositories = new Set(entries.map((e) => e.repository)).size;
-    return { repositories, tags: entries.filter((e) => e.tag !== undefined).length, verified, extracted };
+    return {
+      repositories,
+      tags: entries.filter((e) => e.tag !== undefined).length,
+      checked,
+      hashing,
+      extracted,
+    };
+  }
+
+  /** The source archive's sha256 pass: resolves when every needed file was right, rejects with what was not. */
+  async hashed(): Promise<HashedArchive | undefined> {
+    return this.#hashing;
   }
 
   /** The layout made (unless a dry run), with what it holds, else the receipt's far side to start from. */

@@ -36,7 +36,7 @@ export async function runShardPlan(
   try {
     const opened = await openArchives(
       { source: { side, endpoint }, targets: [], endpoints: [endpoint] },
-      { dryRun: true, log, report },
+      { dryRun: true, log, report, listOnly: true },
     );
     if (!opened) return;
     const { selections, notSelected } = await selectRepositories(

@@ -15,5 +15,11 @@ export interface RegistryApi {
   readonly uploads: Pick<Uploads, 'start' | 'mount' | 'complete' | 'cancel'>;
   readonly tags: Pick<Tags, 'list' | 'catalog'>;
   readonly referrers: Pick<Referrers, 'list'>;
+  /**
+   * A source that must finish a check before anything read from it is named at a destination (an archive
+   * hashing itself while the blobs already flow): a copy awaits it before its first manifest PUT; a
+   * rejection fails the copy with that error. Registries have none.
+   */
+  beforeNaming?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 /**
  * After the copies: a destination archive gets its index.json (with the original pull name of every
- * repository written), its quay-tasks-archive.json and, with maxArchiveSize, its volumes; a source archive,
- * after an import that failed nowhere, writes the receipt to carry back. Each is one report item.
+ * repository written), its quay-tasks-archive.json and, with maxArchiveSize, its volumes; a source archive's
+ * sha256 pass must have passed (else the run fails with what was bad, nothing tagged), and after an import
+ * that failed nowhere it writes the receipt to carry back. Each is one report item.
  */
 import type { Logger } from '../../report/logger.js';
 import type { Report } from '../../report/report.js';
@@ -50,7 +51,16 @@ export async function finishArchives(
     );
   }
   const source = input.source.archive;
-  if (!source || context.dryRun) return;
+  if (!source) return;
+  try {
+    await source.hashed();
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    report.fail(text);
+    log.error(text);
+    return;
+  }
+  if (context.dryRun) return;
   if (input.failed > 0) {
     log.warn(
       `archive ${source.name}: no receipt written, ${input.failed} failed (a receipt says only what the far side surely holds)`,

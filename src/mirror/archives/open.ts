@@ -1,7 +1,8 @@
 /**
  * Before the plan: each oci-layout end of the run opened. The source archive's volumes are extracted and
- * everything it needs is checked (sha256) before anything is read for a copy, so a damaged archive fails the
- * run with the bad part named and nothing sent; a destination archive is created (not in a dry run) and,
+ * everything it needs is checked to be there with its size before anything is sent (a truncated or
+ * incomplete archive fails the run here, the part named); its sha256 pass runs beside the copies, which
+ * name nothing at a destination until it passed (src/archive/verify.ts); a destination archive is created (not in a dry run) and,
  * with a receipt, starts from what the far side holds.
  */
 import { ArchiveError } from '../../archive/errors.js';
@@ -13,14 +14,14 @@ const MB = 1e6;
 
 export async function openArchives(
   sides: RunSides,
-  context: { dryRun: boolean; log: Logger; report: Report },
+  context: { dryRun: boolean; log: Logger; report: Report; listOnly?: boolean },
 ): Promise<boolean> {
   const { log, report } = context;
   try {
     const source = sides.source.endpoint.archive;
     if (source) {
       const started = performance.now();
-      const opened = await source.openSource();
+      const opened = await source.openSource({ hash: context.listOnly !== true });
       const extracted = opened.extracted;
       if (extracted) {
         log.info(
@@ -30,12 +31,20 @@ export async function openArchives(
                 `(${extracted.written} files written, ${extracted.present} already there, ${(extracted.bytes / MB).toFixed(1)} MB)`,
         );
       }
-      const { verified } = opened;
+      const { checked } = opened;
       log.info(
         `archive ${source.name}: ${opened.repositories} repositories, ${opened.tags} tags; ` +
-          `${verified.manifests} manifests and ${verified.blobs} blobs verified (${(verified.bytes / MB).toFixed(1)} MB, ` +
+          `${checked.manifests} manifests and ${checked.blobs} blobs present (${(checked.bytes / MB).toFixed(1)} MB, ` +
           `${((performance.now() - started) / 1000).toFixed(2)} s)` +
-          `${verified.atFarSide > 0 ? `; ${verified.atFarSide} left out as held by the far side` : ''}`,
+          `${checked.atFarSide > 0 ? `; ${checked.atFarSide} left out as held by the far side` : ''}` +
+          '; their sha256 is checked while the copies run, and nothing is tagged before it passed',
+      );
+      opened.hashing.then(
+        (hashed) =>
+          log.info(
+            `archive ${source.name}: sha256 of ${checked.files.size} files right (${(hashed.bytes / MB).toFixed(1)} MB in ${hashed.seconds.toFixed(2)} s)`,
+          ),
+        () => undefined,
       );
     }
     for (const target of sides.targets) {

@@ -4,7 +4,8 @@
  * config and layers before the image, then the manifest under each wanted name. Manifests are pushed with
  * the exact bytes read, so every digest is kept. A destination that already has a manifest (HEAD by
  * digest) gets only the names. With `signatures`, OCI referrers of the copied manifest follow it when the
- * source has the referrers API.
+ * source has the referrers API. A source with a `beforeNaming` check (an archive hashing itself) is waited
+ * for before the first manifest PUT: its blobs may already flow, but nothing is named before it passed.
  */
 
 import type { HostLimiter } from '../../concurrency/host-limiter.js';
@@ -88,6 +89,15 @@ export class ManifestCopier {
         );
       } else {
         await Promise.all(blobsOf(manifest).map((blob) => this.#copyBlob(source, blob, toFill)));
+      }
+    }
+    const gate = source.endpoint.registry.beforeNaming;
+    if (gate) {
+      try {
+        await gate.call(source.endpoint.registry);
+      } catch (error) {
+        for (const d of live) d.failure ??= asError(error);
+        return;
       }
     }
     await Promise.all(
