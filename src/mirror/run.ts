@@ -9,6 +9,7 @@
  */
 
 import { HostLimiter } from '../concurrency/host-limiter.js';
+import { UsageError } from '../config/errors.js';
 import { finishArchives } from './archives/finish.js';
 import { openArchives } from './archives/open.js';
 import { CLUSTER_RESOURCES_RESULT, clusterResourcesStep } from './cluster-resources/step.js';
@@ -86,6 +87,14 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
   const limiter = new HostLimiter(limits.perHost);
   const sides = openRunSides(context, limits);
   const { source, targets } = sides;
+  const archiveTarget = targets.find((t) => t.endpoint.archive);
+  if (restriction.shard !== undefined && archiveTarget) {
+    await closeEndpoints(sides.endpoints);
+    // Shards would each write the layout's one index.json: the last would drop the others' tags.
+    throw new UsageError(
+      `--shard: the oci-layout destination ${archiveTarget.endpoint.name} takes the whole selection in one run; run it without --shard`,
+    );
+  }
   const execute: ExecuteContext = { section, source: source.endpoint, targets, limits, limiter, log, report };
   const engine: MirrorEngine =
     section.engine === 'podman' ? podmanEngine(execute, context, sides.endpoints) : nativeEngine(execute);
@@ -96,7 +105,7 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
     if (!(await openArchives(sides, { dryRun: context.dryRun, log, report }))) return;
     const archives = (repositories: readonly RepositoryPlan[], failed: number) =>
       finishArchives(
-        { source: source.endpoint, targets, repositories, failed },
+        { source: source.endpoint, targets, repositories, failed, whole: wholeSelection(restriction) },
         { dryRun: context.dryRun, log, report },
       );
 
@@ -171,4 +180,13 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
     await engine.close();
     await closeEndpoints(sides.endpoints);
   }
+}
+
+/** A run that saw the config's whole selection: no --repository, --tags or --shard narrowed it. */
+function wholeSelection(restriction: MirrorRestriction): boolean {
+  return (
+    restriction.repositories === undefined &&
+    restriction.tags === undefined &&
+    restriction.shard === undefined
+  );
 }

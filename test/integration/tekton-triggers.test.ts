@@ -299,7 +299,11 @@ const MIRROR_PARAMS = [
   'prune',
 ];
 
-function checkMirrorRun(where: string, run: PipelineRunDoc): void {
+function checkMirrorRun(
+  where: string,
+  run: PipelineRunDoc,
+  workspaces = ['config', 'quay-credentials'],
+): void {
   assert.equal(run.apiVersion, 'tekton.dev/v1', where);
   assert.equal(run.kind, 'PipelineRun', where);
   assert.ok(run.metadata.generateName && run.metadata.name === undefined, `${where}: generateName only`);
@@ -314,7 +318,7 @@ function checkMirrorRun(where: string, run: PipelineRunDoc): void {
   const names = (run.spec.params ?? []).map((p) => p.name);
   assert.deepEqual(
     (run.spec.workspaces ?? []).map((w) => w.name),
-    ['config', 'quay-credentials'],
+    workspaces,
     `${where}: workspaces`,
   );
   const mirror = PIPELINES.get('quay-mirror');
@@ -339,7 +343,13 @@ describe('the PipelineRuns of the trigger, the schedule and the example match Pi
   });
 
   test('the TriggerTemplate’s PipelineRun (resolved from a push event)', () => {
-    checkMirrorRun('trigger', accept(post(repoPush())).run);
+    // A push-triggered run is narrowed: it writes no cluster resources, so their workspace is an emptyDir.
+    const run = accept(post(repoPush())).run;
+    checkMirrorRun('trigger', run, ['config', 'quay-credentials', 'cluster-resources']);
+    const bound = run.spec.workspaces?.find((w) => w.name === 'cluster-resources') as
+      | { emptyDir?: unknown }
+      | undefined;
+    assert.deepEqual(bound?.emptyDir, {});
   });
 
   test('the full-sync CronJob’s PipelineRun (ConfigMap quay-mirror-full-sync)', () => {

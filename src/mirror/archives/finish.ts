@@ -18,6 +18,8 @@ export async function finishArchives(
     targets: readonly MirrorTarget[];
     repositories: readonly RepositoryPlan[];
     failed: number;
+    /** The run saw the config's whole selection (a narrowed run's receipt would drop what it did not see). */
+    whole: boolean;
   },
   context: { dryRun: boolean; log: Logger; report: Report },
 ): Promise<void> {
@@ -61,6 +63,10 @@ export async function finishArchives(
     return;
   }
   if (context.dryRun) return;
+  if (!input.whole) {
+    log.info(`archive ${source.name}: no receipt from a run narrowed by --repository, --tags or --shard`);
+    return;
+  }
   if (input.failed > 0) {
     log.warn(
       `archive ${source.name}: no receipt written, ${input.failed} failed (a receipt says only what the far side surely holds)`,
