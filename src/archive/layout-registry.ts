@@ -152,6 +152,14 @@ export class LayoutRegistry implements RegistryApi {
     return out;
   }
 
+  /** The original's pull name recorded for a repository (`dev.quay-tasks.source`), when any entry has one. */
+  sourceOf(repository: string): string | undefined {
+    for (const entry of this.#repositories.get(repository)?.values() ?? []) {
+      if (entry.source !== undefined) return entry.source;
+    }
+    return undefined;
+  }
+
   /** Sets the original's pull name on every entry of `repository` (the export knows it, the registry calls do not). */
   recordSource(repository: string, source: string): void {
     for (const entry of this.#repositories.get(repository)?.values() ?? []) {

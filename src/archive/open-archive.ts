@@ -68,6 +68,11 @@ export class OciArchive {
     return this.config.maxArchiveSize !== undefined;
   }
 
+  /** Ends its use in a run (opened or not: a run may stop before it opens its archives). */
+  async close(): Promise<void> {
+    await this.#registry?.close();
+  }
+
   /** The name clusters pull a repository of this archive by: the registry it was made from, when recorded. */
   pullName(repository: string): string | undefined {
     return this.#registry?.entries().find((e) => e.repository === repository && e.source !== undefined)

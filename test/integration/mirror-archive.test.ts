@@ -12,7 +12,13 @@ import { execa } from 'execa';
 import { load } from 'js-yaml';
 import { type RegistryClient, sha256Digest } from '../../src/registry/index.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
-import { readerFor, registryInstance, runMirror } from '../support/mirror-fixture.js';
+import {
+  quayTags,
+  readerFor,
+  registryInstance,
+  runMirror,
+  startMirrorQuay,
+} from '../support/mirror-fixture.js';
 import { taskScript } from '../support/paths.js';
 import { image, index, pushImage, pushIndex, type TestImage } from '../support/registry-images.js';
 import { type RegistryServer, startRegistryServer } from '../support/registry-server.js';
@@ -241,6 +247,51 @@ describe('mirror-repos through an oci-layout archive', SUITE, () => {
     } finally {
       await ca.manifests.delete('team/db', large.digest);
     }
+  });
+
+  test('into a Quay: organizations made through its API, every tag equal; a narrowed import writes no receipt; --shard and podman refused', async () => {
+    const layout = join(tempDir('arc-quay-'), 'archive');
+    assert.equal((await exportTo(layout)).exitCode, 0);
+    const quay = await startMirrorQuay();
+    try {
+      const section = '  source: disk\n  destinations: [q]\n  discovery: {enabled: true}';
+      const instances = [archiveInstance('disk', layout), quay.instance('q')];
+      const narrowed = await runMirror(instances, section, {
+        args: ['--repository', 'team/db'],
+        env: quay.env('q'),
+      });
+      assert.equal(narrowed.exitCode, 0, narrowed.stderr);
+      assert.deepEqual(narrowed.refs('copied'), ['q/team/db:v1']);
+      assert.equal(narrowed.actions['q/team'], 'created', JSON.stringify(narrowed.actions));
+      assert.equal(narrowed.actions['receipt/disk'], undefined);
+      assert.throws(() => statSync(join(layout, 'quay-tasks-receipt.json')), /ENOENT/);
+
+      const whole = await runMirror(instances, section, { env: quay.env('q') });
+      assert.equal(whole.exitCode, 0, whole.stderr);
+      for (const path of ['team/app', 'team/db']) {
+        const expected = Object.fromEntries(
+          [...tags]
+            .filter(([ref]) => ref.startsWith(`${path}:`))
+            .map(([ref, digest]) => [ref.slice(path.length + 1), digest]),
+        );
+        assert.deepEqual(quayTags(quay.quay, path), expected, path);
+      }
+      assert.equal(whole.actions['receipt/disk'], 'updated');
+    } finally {
+      await quay.quay.close();
+    }
+    const sharded = await exportTo(layout, ['--shard', '1/2']);
+    assert.equal(sharded.exitCode, 2, sharded.stderr);
+    assert.match(
+      sharded.stderr,
+      /--shard: the oci-layout destination disk takes the whole selection in one run/,
+    );
+    const podman = await exportTo(layout, [], '', '  engine: podman\n');
+    assert.equal(podman.exitCode, 2, podman.stderr);
+    assert.match(
+      podman.stderr,
+      /mirror-repos\.engine: podman cannot read or write the oci-layout archive quay\.disk/,
+    );
   });
 
   test('a truncated and a tampered archive are refused before anything is sent, naming the blob', async () => {

@@ -94,7 +94,11 @@ export function openEndpoint(name: string, instance: InstanceConfig, context: En
 }
 
 export async function closeEndpoints(endpoints: Iterable<Endpoint>): Promise<void> {
-  await Promise.all([...endpoints].map((e) => Promise.all([e.registry.close(), e.api?.close()])));
+  await Promise.all(
+    [...endpoints].map((e) =>
+      Promise.all([e.archive ? e.archive.close() : e.registry.close(), e.api?.close()]),
+    ),
+  );
 }
 
 /** The registry credentials of an instance as the native engine resolves them (the podman engine too). */
