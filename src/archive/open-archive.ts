@@ -75,8 +75,7 @@ export class OciArchive {
 
   /** The name clusters pull a repository of this archive by: the registry it was made from, when recorded. */
   pullName(repository: string): string | undefined {
-    return this.#registry?.entries().find((e) => e.repository === repository && e.source !== undefined)
-      ?.source;
+    return this.#registry?.sourceOf(repository);
   }
 
   /** `hash: false` for a run that only lists what the archive holds (the shard plan). */
