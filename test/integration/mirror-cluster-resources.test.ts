@@ -15,6 +15,7 @@ import { type KubeEmulator, OPENSHIFT_CRDS, startKubeEmulator } from '../support
 import { readerFor, registryInstance, runMirror } from '../support/mirror-fixture.js';
 import { image, pushImage } from '../support/registry-images.js';
 import { type RegistryServer, startRegistryServer } from '../support/registry-server.js';
+import { type AccessRequest, allows, PIPELINE_NAMESPACE, type RbacObject } from '../support/tekton-rbac.js';
 import { tempDir } from '../support/temp.js';
 
 const SUITE = { timeout: 180_000 };
@@ -193,5 +194,36 @@ describe('mirror-repos: cluster resources (IDMS/ITMS) from the mapping it used',
     assert.equal(bad.exitCode, 2);
     assert.match(bad.stderr, /mirror-repos\.clusterResources\.mirrorSourcePolicy: wrong value: got "Never"/);
     assert.match(bad.stderr, /example: mirrorSourcePolicy: NeverContactSource/);
+  });
+
+  test('every cluster request of the applies is allowed by ClusterRole quay-tasks-mirror-sets, bound as tekton/README.md says', () => {
+    // oc create clusterrolebinding quay-tasks-mirror-sets --clusterrole=quay-tasks-mirror-sets --serviceaccount=quay-tasks:quay-tasks-mirror
+    const binding: RbacObject = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'quay-tasks-mirror-sets' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'quay-tasks-mirror-sets' },
+      subjects: [{ kind: 'ServiceAccount', name: 'quay-tasks-mirror', namespace: PIPELINE_NAMESPACE }],
+    };
+    const resources = kube.requests.filter((r) => r.verb !== undefined);
+    assert.ok(resources.some((r) => r.verb === 'patch' && r.resource === 'imagetagmirrorsets'));
+    const denied: string[] = [];
+    for (const entry of resources) {
+      const request: AccessRequest = {
+        verb: entry.verb ?? '',
+        group: entry.group ?? '',
+        resource: entry.resource ?? '',
+        ...(entry.name ? { name: entry.name } : {}),
+      };
+      // Server-side apply of a new object is authorised as create as well as patch.
+      const verbs = entry.verb === 'patch' && entry.status === 201 ? ['patch', 'create'] : [request.verb];
+      for (const verb of verbs) {
+        if (!allows('quay-tasks-mirror', { ...request, verb }, [binding]))
+          denied.push(`${verb} ${request.resource}`);
+        if (allows('quay-tasks-mirror', { ...request, verb }))
+          denied.push(`${verb} ${request.resource} without the binding`);
+      }
+    }
+    assert.deepEqual(denied, []);
   });
 });
