@@ -61,27 +61,28 @@ export interface Registries {
 }
 
 /** mirror-repos between two plain registries (`type: registry`), an explicit list of repositories. */
-export async function runMirrorRepos(
+export function runMirrorRepos(
   dir: string,
   hosts: Registries,
   repositories: readonly string[],
   concurrency?: number,
 ): Promise<Timed> {
-  const config = join(dir, `mirror-${process.hrtime.bigint()}.yaml`);
-  writeFileSync(
-    config,
-    [
-      'quay:',
-      `  src: {type: registry, url: "http://${hosts.source}"}`,
-      `  dst: {type: registry, url: "http://${hosts.destination}"}`,
-      'mirror-repos:',
-      '  source: src',
-      '  destinations: [dst]',
-      `  repositories: [${repositories.join(', ')}]`,
-      ...(concurrency === undefined ? [] : [`  concurrency: ${concurrency}`]),
-      '',
-    ].join('\n'),
-  );
+  return runMirrorConfig(dir, 'mirror', [
+    'quay:',
+    `  src: {type: registry, url: "http://${hosts.source}"}`,
+    `  dst: {type: registry, url: "http://${hosts.destination}"}`,
+    'mirror-repos:',
+    '  source: src',
+    '  destinations: [dst]',
+    `  repositories: [${repositories.join(', ')}]`,
+    ...(concurrency === undefined ? [] : [`  concurrency: ${concurrency}`]),
+  ]);
+}
+
+/** The bundled mirror-repos, one process, with a config of these lines (written to `dir`, removed after). */
+export async function runMirrorConfig(dir: string, label: string, lines: readonly string[]): Promise<Timed> {
+  const config = join(dir, `${label}-${process.hrtime.bigint()}.yaml`);
+  writeFileSync(config, [...lines, ''].join('\n'));
   const result = await timedProcess(dir, process.execPath, [
     MIRROR_SCRIPT,
     '--config',

@@ -10,14 +10,14 @@
  *
  * Goals: mirror-repos ≤ 0.6× skopeo and ≤ 1.3× the raw copy, for export and import.
  */
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { mapPool } from '../src/concurrency/work-pool.js';
 import { MediaTypes, RegistryClient } from '../src/registry/index.js';
 import { type RegistryServer, startRegistryServer } from '../test/support/registry-server.js';
 import { type DataSet, pushBigSet } from './mirror-sets.js';
-import { MIRROR_SCRIPT, SKOPEO_CACHE, type Timed, timedProcess, wrongTags } from './mirror-tools.js';
+import { runMirrorConfig, SKOPEO_CACHE, type Timed, timedProcess, wrongTags } from './mirror-tools.js';
 
 export interface ArchiveOptions {
   /** A temp folder for configs, layouts and RSS files (removed by the caller). */
@@ -94,17 +94,10 @@ function wrongInLayout(layout: string, set: DataSet, refs: readonly string[]): s
 
 /** mirror-repos (the bundled command) with a config of two instances, one process. */
 async function runMirror(work: string, quay: string[], section: string[]): Promise<Timed> {
-  const config = join(work, `archive-${process.hrtime.bigint()}.yaml`);
-  writeFileSync(config, ['quay:', ...quay, 'mirror-repos:', ...section, ''].join('\n'));
-  const run = await timedProcess(work, process.execPath, [
-    MIRROR_SCRIPT,
-    '--config',
-    config,
-    '--log-level',
-    'warn',
-  ]);
-  rmSync(config, { force: true });
-  return check('mirror-repos', run);
+  return check(
+    'mirror-repos',
+    await runMirrorConfig(work, 'archive', ['quay:', ...quay, 'mirror-repos:', ...section]),
+  );
 }
 
 /** `skopeo copy --all` once per reference pair, sequentially: the wall time of the whole sequence. */
