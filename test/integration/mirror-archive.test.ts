@@ -244,6 +244,23 @@ describe('mirror-repos through an oci-layout archive', SUITE, () => {
       assert.equal(await skopeoDigest(`docker://${b.host}/team/db:large`), large.digest);
       for (const [ref, digest] of tags)
         assert.equal(await skopeoDigest(`docker://${b.host}/${ref}`), digest, ref);
+      const twice = await importFrom(
+        volumes,
+        b,
+        `, maxArchiveSize: 1MiB, workDir: ${join(base, 'far-side')}`,
+      );
+      assert.equal(twice.exitCode, 0, twice.stderr);
+      assert.equal(twice.report.changed, 0, JSON.stringify(twice.report.items));
+      assert.match(twice.stderr, /volume\(s\) extracted before/);
+
+      // A volume cut short on the way: refused naming it, nothing sent to a new registry.
+      const last = files.at(-1) as string;
+      truncateSync(join(volumes, last), statSync(join(volumes, last)).size - 3000);
+      const c = await fresh();
+      const cut = await importFrom(volumes, c, `, maxArchiveSize: 1MiB, workDir: ${join(base, 'elsewhere')}`);
+      assert.equal(cut.exitCode, 1, cut.stderr);
+      assert.match(cut.stderr, new RegExp(`${last}`));
+      assert.deepEqual(await readerFor(c).tags.catalog(), []);
     } finally {
       await ca.manifests.delete('team/db', large.digest);
     }
