@@ -230,6 +230,50 @@ quay-config:
     );
   });
 
+  test('mirror-repos across an air gap: real Quay → oci-layout archive → real Quay (organization made), byte-exact; the second import copies nothing', async () => {
+    const archive = join(dir, 'archive');
+    const archiveConfig = join(dir, 'archive.yaml');
+    const write = (section: string) =>
+      writeFileSync(
+        archiveConfig,
+        `quay:
+  east:
+    url: ${east.url}
+    token: { file: ${join(dir, 'east-token')} }
+  west:
+    url: ${west.url}
+    token: { file: ${join(dir, 'west-token')} }
+  disk: { type: oci-layout, path: ${archive} }
+mirror-repos:
+  concurrency: 1
+  discovery: { enabled: true, organizations: { include: [library] } }
+${section}`,
+      );
+    write('  source: west\n  destinations: [disk]\n');
+    const exported = await run('mirror-repos', archiveConfig);
+    assert.equal(exported.exitCode, 0, exported.stderr);
+    assert.match(exported.stderr, /mirror: 2 copied, 0 unchanged, 0 failed/);
+
+    write('  source: disk\n  destinations: [{ instance: east, rename: { library: fromdisk } }]\n');
+    const imported = await run('mirror-repos', archiveConfig);
+    assert.equal(imported.exitCode, 0, imported.stderr);
+    assert.equal(imported.report.items.find((i) => i.ref === 'east/fromdisk')?.action, 'created');
+    const token = readFileSync(join(dir, 'east-token'), 'utf8').trim();
+    const digests = (body: Record<string, unknown>) =>
+      Object.fromEntries(
+        (body.tags as { name: string; manifest_digest: string }[]).map((t) => [t.name, t.manifest_digest]),
+      );
+    const landed = await api(east, token, 'GET', '/repository/fromdisk/web/tag/?onlyActiveTags=true');
+    const source = await api(west, westToken, 'GET', '/repository/library/web/tag/?onlyActiveTags=true');
+    assert.deepEqual(digests(landed.body), digests(source.body));
+    assert.equal(Object.keys(digests(landed.body)).length, 2);
+
+    const again = await run('mirror-repos', archiveConfig);
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.match(again.stderr, /mirror: 0 copied, 2 unchanged, 0 failed/);
+    assert.equal(again.report.changed, 0);
+  });
+
   test('create-robots grants on an existing repository and writes auth.json; the second run changes nothing', async () => {
     const token = readFileSync(join(dir, 'east-token'), 'utf8').trim();
     assert.equal(
