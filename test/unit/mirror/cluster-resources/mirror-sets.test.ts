@@ -81,6 +81,28 @@ test('mappings: only what the run planned — a source it could not read, nothin
   ]);
 });
 
+test('mappings: a name no cluster pulls by is left out — an archive folder as a mirror, an archive source that recorded no origin', () => {
+  const folder = [
+    { side: west, endpoint: { pullName: () => undefined } },
+    { side: east, endpoint: endpoint('east.example.com') },
+  ] as unknown as MirrorTarget[];
+  assert.deepEqual(mirrorMappings([planOf('team-alpha/web')], source, folder), [
+    { source: 'quay.example.com/team-alpha/web', mirrors: ['east.example.com/team-alpha/web'] },
+  ]);
+  const onlyFolder = folder.slice(0, 1);
+  assert.deepEqual(mirrorMappings([planOf('team-alpha/web')], source, onlyFolder), []);
+  // An archive that kept the origin of team-alpha/web only.
+  const archive = {
+    pullName: (path: string) => (path === 'team-alpha/web' ? 'quay.example.com/team-alpha/web' : undefined),
+  };
+  assert.deepEqual(
+    mirrorMappings([planOf('team-alpha/web'), planOf('team-beta/api')], archive, targets).map(
+      (m) => m.source,
+    ),
+    ['quay.example.com/team-alpha/web'],
+  );
+});
+
 test('mirror sets: one IDMS and one ITMS, rules sorted by source, fields exactly those of config.openshift.io/v1', () => {
   const manifests = mirrorSets(mirrorMappings(plans, source, targets), {
     name: 'quay-tasks-mirror',
