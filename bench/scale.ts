@@ -100,13 +100,18 @@ function mirrorConfig(quayLines: string[], repositories: readonly string[] | 'di
   return file;
 }
 
-async function registryNoOp(tags: number): Promise<void> {
-  const set = tagSet({
+/** The tags of one size: `repositoryCount` repositories sharing MANIFESTS manifests. */
+function scaleSet(tags: number) {
+  return tagSet({
     organization: 'scale',
     repositories: repositoryCount,
     tagsPerRepository: Math.ceil(tags / repositoryCount),
     manifestCount: MANIFESTS,
   });
+}
+
+async function registryNoOp(tags: number): Promise<void> {
+  const set = scaleSet(tags);
   const t = performance.now();
   const prepareStorage = (root: string) => writeRegistryStorage(root, set);
   const [source, destination] = await Promise.all([
@@ -140,12 +145,7 @@ async function quayPair(): Promise<[MirrorQuay, MirrorQuay]> {
 }
 
 async function quayNoOp(tags: number): Promise<void> {
-  const set = tagSet({
-    organization: 'scale',
-    repositories: repositoryCount,
-    tagsPerRepository: Math.ceil(tags / repositoryCount),
-    manifestCount: MANIFESTS,
-  });
+  const set = scaleSet(tags);
   const [source, destination] = await quayPair();
   try {
     const t = performance.now();

@@ -25,10 +25,7 @@ import {
 } from '../registry/index.js';
 import { ArchiveError } from './errors.js';
 import type { LayoutEntry } from './layout/index-entries.js';
-import { isMissing, type LayoutDir } from './layout/layout-dir.js';
-
-/** Registries refuse manifests above a few MiB (distribution: 4 MiB); so does this. */
-const MAX_MANIFEST_BYTES = 4 * 2 ** 20;
+import { isMissing, type LayoutDir, MAX_MANIFEST_BYTES } from './layout/layout-dir.js';
 
 export interface LayoutWriteStats {
   blobsWritten: number;

@@ -4,12 +4,13 @@
  * from a receipt when given), and finished: a destination's index.json, its `quay-tasks-archive.json` and
  * volumes written; a source's receipt written after a clean import. Until opened, `registry` throws.
  */
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { OciLayoutInstanceConfig } from '../config/sections/shared.js';
 import { sha256Digest } from '../registry/index.js';
 import { ArchiveError } from './errors.js';
 import { type LayoutEntry, parseIndex, serializeIndex, sortedEntries } from './layout/index-entries.js';
-import { INDEX_FILE, LAYOUT_FILE, LayoutDir } from './layout/layout-dir.js';
+import { INDEX_FILE, isMissing, LAYOUT_FILE, LayoutDir, replaceFile } from './layout/layout-dir.js';
 import { reachableFrom } from './layout/reachable.js';
 import { LayoutRegistry } from './layout-registry.js';
 import { readReceipt, serializeReceipt } from './receipt.js';
@@ -216,10 +217,12 @@ export class OciArchive {
       blobs,
     });
     const file = resolve(this.config.receipt ?? `${this.path}/${RECEIPT_FILE}`);
-    const target = new LayoutDir(resolve(file, '..'));
-    const name = file.slice(target.dir.length + 1);
-    const changed = (await target.readFile(name))?.toString('utf8') !== text;
-    if (changed) await target.writeFile(name, text);
+    const before = await readFile(file, 'utf8').catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw error;
+    });
+    const changed = before !== text;
+    if (changed) await replaceFile(file, text);
     return { file, changed };
   }
 

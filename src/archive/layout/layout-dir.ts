@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type BlobBody, createDigestVerifier, verifyDigest } from '../../registry/index.js';
@@ -16,6 +16,8 @@ import { type BlobBody, createDigestVerifier, verifyDigest } from '../../registr
 export const LAYOUT_FILE = 'oci-layout';
 export const INDEX_FILE = 'index.json';
 const LAYOUT_VERSION = `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`;
+/** Registries refuse manifests above a few MiB (distribution: 4 MiB); so does a layout. */
+export const MAX_MANIFEST_BYTES = 4 * 2 ** 20;
 /** Temporary files start with this; nothing else in blobs/sha256 does. */
 const TEMP_PREFIX = '.partial-';
 
@@ -104,16 +106,8 @@ export class LayoutDir {
   }
 
   /** A top-level file (`index.json`, …) replaced whole: written beside, then renamed. */
-  async writeFile(name: string, content: string | Uint8Array): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const temp = join(this.dir, `${TEMP_PREFIX}${name}-${randomBytes(4).toString('hex')}`);
-    try {
-      await writeFile(temp, content);
-      await rename(temp, join(this.dir, name));
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+  writeFile(name: string, content: string | Uint8Array): Promise<void> {
+    return replaceFile(join(this.dir, name), content);
   }
 
   /** A top-level file's bytes, or undefined when it is not there. */
@@ -124,6 +118,19 @@ export class LayoutDir {
       if (isMissing(error)) return undefined;
       throw error;
     }
+  }
+}
+
+/** A file replaced whole (written beside it, then renamed), its folder made when missing. */
+export async function replaceFile(path: string, content: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `${TEMP_PREFIX}${basename(path)}-${randomBytes(4).toString('hex')}`);
+  try {
+    await writeFile(temp, content);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { blobsOf, childManifests, type Manifest, parseManifest } from '../../registry/index.js';
 import type { LayoutEntry } from './index-entries.js';
-import type { LayoutDir } from './layout-dir.js';
+import { type LayoutDir, MAX_MANIFEST_BYTES } from './layout-dir.js';
 
 export interface Needed {
   size: number;
@@ -21,8 +21,6 @@ export interface Reachable {
   /** Manifests the entries (or an index) name that the layout does not hold. */
   absent: Map<string, Needed>;
 }
-
-const MAX_MANIFEST_BYTES = 4 * 2 ** 20;
 
 export async function reachableFrom(layout: LayoutDir, entries: Iterable<LayoutEntry>): Promise<Reachable> {
   const found: Reachable = { manifests: new Map(), blobs: new Map(), absent: new Map() };
