@@ -1,6 +1,7 @@
 import { documentSchema, type SectionName, toJsonSchema } from '../config/document.js';
 import { ConfigError, type ConfigIssue } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
+import { jsonReportPieces } from '../report/json-report.js';
 import { LOG_LEVELS, Logger, type LogLevel } from '../report/logger.js';
 import {
   appendGitHubOutputs,
@@ -193,7 +194,8 @@ export async function runTask<S extends SectionName, R>(
     ),
   );
   publish(document, results, flags, io, redactor, log);
-  if (json) io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+  if (json)
+    for (const piece of jsonReportPieces(document, (item) => redactor.redactDeep(item))) io.stdout(piece);
   return exitCode;
 }
 
@@ -243,11 +245,12 @@ function publish(
 }
 
 /**
- * The report with its values masked: the items and the error. The task name, the flags and the counts are
- * the report's own structure (a secret `quay` must not turn `"task": "quay-init"` into `"***-init"`).
+ * The report with its error masked; each item is masked as it is written (`jsonReportPieces`), so a run of
+ * 100k items makes no masked copy of them all. The task name, the flags and the counts are the report's
+ * own structure (a secret `quay` must not turn `"task": "quay-init"` into `"***-init"`).
  */
 function redactReport(document: ReportDocument, redactor: Redactor): ReportDocument {
-  const out: ReportDocument = { ...document, items: redactor.redactDeep(document.items) };
+  const out: ReportDocument = { ...document };
   if (document.error !== undefined) out.error = redactor.redact(document.error);
   return out;
 }
