@@ -5,16 +5,8 @@ export async function runPool<T>(
   worker: (item: T) => Promise<void>,
   shouldStop: () => boolean = () => false,
 ): Promise<{ notStarted: T[] }> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length && !shouldStop()) {
-      const item = items[next] as T;
-      next += 1;
-      await worker(item);
-    }
-  });
-  await Promise.all(lanes);
-  return { notStarted: items.slice(next) };
+  const taken = await runLanes(items.length, limit, (index) => worker(items[index] as T), shouldStop);
+  return { notStarted: items.slice(taken) };
 }
 
 /** Maps items with at most `limit` in flight, keeping the order of the results. */
@@ -24,11 +16,32 @@ export async function mapPool<T, R>(
   map: (item: T) => Promise<R>,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
-  const indexed = items.map((item, index) => ({ item, index }));
-  await runPool(indexed, limit, async ({ item, index }) => {
-    results[index] = await map(item);
+  await runLanes(items.length, limit, async (index) => {
+    results[index] = await map(items[index] as T);
   });
   return results;
+}
+
+/**
+ * At most `limit` lanes taking the indexes 0 … count-1 in turn; the number of indexes taken. By index, so
+ * a list of 100k tags gets no second list of wrappers.
+ */
+async function runLanes(
+  count: number,
+  limit: number,
+  work: (index: number) => Promise<void>,
+  shouldStop: () => boolean = () => false,
+): Promise<number> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, count) }, async () => {
+    while (next < count && !shouldStop()) {
+      const index = next;
+      next += 1;
+      await work(index);
+    }
+  });
+  await Promise.all(lanes);
+  return next;
 }
 
 /**

@@ -90,7 +90,12 @@ export class HttpResponse {
       chunks.push(buffer);
     }
     if (total > limit) throw this.#tooLarge(limit, 'more received');
-    return Buffer.concat(chunks, total);
+    // Not Buffer.concat: a small body would be a slice of Node's shared 8 KiB pool, and a body kept a while
+    // (a manifest read ahead for its copy) keeps its whole slab alive until the next full collection.
+    const body = Buffer.allocUnsafeSlow(total);
+    let offset = 0;
+    for (const chunk of chunks) offset += chunk.copy(body, offset);
+    return body;
   }
 
   async text(options: ReadOptions = {}): Promise<string> {

@@ -153,10 +153,12 @@ async function planRepository(
     missing: [],
     destinations: [],
   };
-  let sourceNames: Set<string>;
+  // A tag-restricted run touches those tags only: no prune.
+  const prunable = section.prune && selection.filters.length > 0 && restriction.tags === undefined;
+  let sourceNames: ReadonlySet<string> = new Set();
   try {
     const all = await readSourceTags(source.endpoint, sourcePath, limiter);
-    sourceNames = new Set(all.map((tag) => tag.name));
+    if (prunable) sourceNames = new Set(all.map((tag) => tag.name));
     const { chosen, missing, digests, skipped } = restrictTags(
       { ...chooseTags(selection, all, section.signatures), digests: selection.digests },
       restriction.tags,
@@ -169,7 +171,9 @@ async function planRepository(
     }
     let resolved = await resolveDigests(source.endpoint, sourcePath, chosen, limiter);
     if (section.signatures) {
-      const signed = [...resolved.flatMap((t) => (t.digest ? [t.digest] : [])), ...digests];
+      // A Set: many tags share few digests.
+      const signed = new Set(digests);
+      for (const tag of resolved) if (tag.digest) signed.add(tag.digest);
       const names = new Set(resolved.map((t) => t.name));
       const signatures = signatureTagsFor(signed, all, names);
       resolved = [...resolved, ...(await resolveDigests(source.endpoint, sourcePath, signatures, limiter))];
@@ -180,8 +184,6 @@ async function planRepository(
     plan.error = errorMessage(error);
     return plan;
   }
-  // A tag-restricted run touches those tags only: no prune.
-  const prunable = section.prune && selection.filters.length > 0 && restriction.tags === undefined;
   plan.destinations = await Promise.all(
     context.targets.map((target) =>
       planDestination(context, target, selection, plan.wanted, prunable, sourceNames),

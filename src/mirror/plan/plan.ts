@@ -98,8 +98,8 @@ export function chooseTags(
   for (const filter of selection.filters) {
     for (const tag of selectTags(candidates, filter)) keep.add(tag.name);
   }
-  const names = new Set(sourceTags.map((tag) => tag.name));
-  const missing = selection.tags.filter((tag) => !names.has(tag));
+  const names = selection.tags.length > 0 ? new Set(sourceTags.map((tag) => tag.name)) : undefined;
+  const missing = selection.tags.filter((tag) => !names?.has(tag));
   for (const tag of selection.tags) keep.add(tag);
   return { chosen: sourceTags.filter((tag) => keep.has(tag.name)), missing };
 }

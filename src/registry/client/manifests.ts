@@ -99,7 +99,9 @@ export class Manifests {
 
   #keepReadAhead(repository: string, manifest: Manifest): void {
     const key = `${repository}@${manifest.digest}`;
-    this.#readAhead.delete(key);
+    // The same digest is the same bytes: many tags of one manifest keep the first copy read, and the
+    // others die young instead of each replacing the last (a no-op of 100k tags promoted them all).
+    if (this.#readAhead.has(key)) return;
     this.#readAhead.set(key, manifest);
     if (this.#readAhead.size > READ_AHEAD_MANIFESTS) {
       const oldest = this.#readAhead.keys().next().value;
