@@ -10,6 +10,7 @@ import type { OciLayoutInstanceConfig } from '../config/sections/shared.js';
 import { sha256Digest } from '../registry/index.js';
 import { ArchiveError } from './errors.js';
 import { type LayoutEntry, parseIndex, serializeIndex, sortedEntries } from './layout/index-entries.js';
+import { withIndexLock } from './layout/index-lock.js';
 import { INDEX_FILE, isMissing, LAYOUT_FILE, LayoutDir, replaceFile } from './layout/layout-dir.js';
 import { reachableFrom } from './layout/reachable.js';
 import { LayoutRegistry } from './layout-registry.js';
@@ -35,10 +36,22 @@ export interface DestinationFinished {
   /** index.json: written, unchanged, or (dry run) not written. */
   index: 'written' | 'unchanged' | 'planned';
   volumes: PackResult | undefined;
+  /** A shard of the export: its repositories' entries merged into index.json under its lock; no volumes. */
+  shard: { takenOver: boolean } | undefined;
   blobsWritten: number;
   blobBytesWritten: number;
   manifestsWritten: number;
 }
+
+/** One of several runs writing one layout at once (`--shard`): who it is, and the repositories it owns. */
+export interface LayoutShare {
+  /** A name for its temporary files and the lock: `shard-2-of-4`. */
+  writer: string;
+  /** Destination paths this run planned: their entries in index.json are this run's. */
+  owned: ReadonlySet<string>;
+}
+
+const entryKey = (entry: LayoutEntry) => `${entry.repository}\u0000${entry.tag ?? entry.digest}`;
 
 export class OciArchive {
   readonly name: string;
@@ -49,6 +62,7 @@ export class OciArchive {
   readonly config: OciLayoutInstanceConfig;
   #registry: LayoutRegistry | undefined;
   #farSide: Set<string> = new Set();
+  #receiptEntries: readonly LayoutEntry[] = [];
   #hashing: Promise<HashedArchive> | undefined;
 
   constructor(name: string, config: OciLayoutInstanceConfig) {
@@ -123,9 +137,15 @@ export class OciArchive {
     return this.#hashing;
   }
 
-  /** The layout made (unless a dry run), with what it holds, else the receipt's far side to start from. */
-  async openDestination(dryRun: boolean): Promise<{ fromReceipt: number; removedPartials: number }> {
-    const layout = new LayoutDir(this.layoutPath);
+  /**
+   * The layout made (unless a dry run), with what it holds, else the receipt's far side to start from.
+   * `writer`: one of several runs writing it at once (a shard), whose unfinished files alone it removes.
+   */
+  async openDestination(
+    dryRun: boolean,
+    writer?: string,
+  ): Promise<{ fromReceipt: number; removedPartials: number }> {
+    const layout = new LayoutDir(this.layoutPath, { writer });
     const receipt =
       this.config.receipt === undefined
         ? undefined
@@ -133,9 +153,8 @@ export class OciArchive {
     const removedPartials = dryRun ? 0 : (await layout.create()).removedPartials;
     const held = (await layout.exists()) ? await this.#readEntries(layout, false) : [];
     const entries = new Map<string, LayoutEntry>();
-    for (const entry of [...(receipt?.entries ?? []), ...held]) {
-      entries.set(`${entry.repository}\u0000${entry.tag ?? entry.digest}`, entry);
-    }
+    for (const entry of [...(receipt?.entries ?? []), ...held]) entries.set(entryKey(entry), entry);
+    this.#receiptEntries = receipt?.entries ?? [];
     this.#farSide = receipt?.blobs ?? new Set();
     this.#registry = new LayoutRegistry({
       layout,
@@ -150,10 +169,13 @@ export class OciArchive {
   /**
    * Writes what a destination run produced: the original pull names of the repositories it wrote
    * (`sources`, destination path → `host/path`), index.json, quay-tasks-archive.json, and the volumes.
+   * A shard (`share`) merges its repositories' entries into index.json as it is now, under the index
+   * lock, and packs no volumes (the other shards may still be writing).
    */
   async finishDestination(
     sources: ReadonlyMap<string, string>,
     dryRun: boolean,
+    share?: LayoutShare,
   ): Promise<DestinationFinished> {
     const registry = this.registry;
     for (const [repository, source] of sources) registry.recordSource(repository, source);
@@ -162,24 +184,34 @@ export class OciArchive {
       blobBytesWritten: registry.stats.blobBytesWritten,
       manifestsWritten: registry.stats.manifestsWritten,
     };
-    if (dryRun) return { index: 'planned', volumes: undefined, ...written };
+    if (dryRun) return { index: 'planned', volumes: undefined, shard: undefined, ...written };
     const layout = new LayoutDir(this.layoutPath);
+    if (share !== undefined) {
+      const { value: indexChanged, takenOver } = await withIndexLock(
+        this.layoutPath,
+        { holder: share.writer, archive: this.config.path },
+        async () => {
+          const merged = new Map<string, LayoutEntry>();
+          const now = await this.#readEntries(layout, false);
+          for (const entry of [...this.#receiptEntries, ...now])
+            if (!share.owned.has(entry.repository)) merged.set(entryKey(entry), entry);
+          for (const entry of registry.entries())
+            if (share.owned.has(entry.repository)) merged.set(entryKey(entry), entry);
+          const changed = await this.#writeIndex(layout, sortedEntries([...merged.values()]));
+          await this.#writeMeta(layout);
+          return changed;
+        },
+      );
+      return {
+        index: indexChanged ? 'written' : 'unchanged',
+        volumes: undefined,
+        shard: { takenOver },
+        ...written,
+      };
+    }
     const entries = sortedEntries(registry.entries());
-    const index = serializeIndex(entries);
-    const before = await layout.readFile(INDEX_FILE);
-    const indexChanged = before === undefined || before.toString('utf8') !== index;
-    if (indexChanged) await layout.writeFile(INDEX_FILE, index);
-    const meta = `${JSON.stringify(
-      {
-        format: ARCHIVE_FORMAT,
-        receipt: this.config.receipt ?? null,
-        farSideBlobs: [...this.#farSide].sort(),
-      },
-      null,
-      1,
-    )}\n`;
-    if ((await layout.readFile(ARCHIVE_FILE))?.toString('utf8') !== meta)
-      await layout.writeFile(ARCHIVE_FILE, meta);
+    const indexChanged = await this.#writeIndex(layout, entries);
+    await this.#writeMeta(layout);
     let volumes: PackResult | undefined;
     if (this.config.maxArchiveSize !== undefined) {
       const reachable = await reachableFrom(layout, entries);
@@ -194,7 +226,30 @@ export class OciArchive {
         files: [LAYOUT_FILE, INDEX_FILE, ARCHIVE_FILE],
       });
     }
-    return { index: indexChanged ? 'written' : 'unchanged', volumes, ...written };
+    return { index: indexChanged ? 'written' : 'unchanged', volumes, shard: undefined, ...written };
+  }
+
+  /** index.json written when its bytes change; whether they did. */
+  async #writeIndex(layout: LayoutDir, entries: readonly LayoutEntry[]): Promise<boolean> {
+    const index = serializeIndex(entries);
+    const before = await layout.readFile(INDEX_FILE);
+    const changed = before === undefined || before.toString('utf8') !== index;
+    if (changed) await layout.writeFile(INDEX_FILE, index);
+    return changed;
+  }
+
+  async #writeMeta(layout: LayoutDir): Promise<void> {
+    const meta = `${JSON.stringify(
+      {
+        format: ARCHIVE_FORMAT,
+        receipt: this.config.receipt ?? null,
+        farSideBlobs: [...this.#farSide].sort(),
+      },
+      null,
+      1,
+    )}\n`;
+    if ((await layout.readFile(ARCHIVE_FILE))?.toString('utf8') !== meta)
+      await layout.writeFile(ARCHIVE_FILE, meta);
   }
 
   /**

@@ -9,7 +9,6 @@
  */
 
 import { HostLimiter } from '../concurrency/host-limiter.js';
-import { UsageError } from '../config/errors.js';
 import { finishArchives } from './archives/finish.js';
 import { openArchives } from './archives/open.js';
 import { CLUSTER_RESOURCES_RESULT, clusterResourcesStep } from './cluster-resources/step.js';
@@ -87,14 +86,6 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
   const limiter = new HostLimiter(limits.perHost);
   const sides = openRunSides(context, limits);
   const { source, targets } = sides;
-  const archiveTarget = targets.find((t) => t.endpoint.archive);
-  if (restriction.shard !== undefined && archiveTarget) {
-    await closeEndpoints(sides.endpoints);
-    // Shards would each write the layout's one index.json: the last would drop the others' tags.
-    throw new UsageError(
-      `--shard: the oci-layout destination ${archiveTarget.endpoint.name} takes the whole selection in one run; run it without --shard`,
-    );
-  }
   const execute: ExecuteContext = { section, source: source.endpoint, targets, limits, limiter, log, report };
   const engine: MirrorEngine =
     section.engine === 'podman' ? podmanEngine(execute, context, sides.endpoints) : nativeEngine(execute);
@@ -102,10 +93,11 @@ async function mirror(context: MirrorRun, restriction: MirrorRestriction): Promi
     log.info(directionLine(sides, section.failover, engine.label));
     if (!(await engine.ready())) return;
     if (!(await preflightPassed(context, sides))) return;
-    if (!(await openArchives(sides, { dryRun: context.dryRun, log, report }))) return;
+    const shard = restriction.shard;
+    if (!(await openArchives(sides, { dryRun: context.dryRun, log, report, shard }))) return;
     const archives = (repositories: readonly RepositoryPlan[], failed: number) =>
       finishArchives(
-        { source: source.endpoint, targets, repositories, failed, whole: wholeSelection(restriction) },
+        { source: source.endpoint, targets, repositories, failed, whole: wholeSelection(restriction), shard },
         { dryRun: context.dryRun, log, report },
       );
 

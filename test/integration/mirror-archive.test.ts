@@ -5,11 +5,20 @@
  * only what is new; a damaged archive is refused with nothing tagged; a kill -9 mid-write resumes.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { load } from 'js-yaml';
+import { shardOf } from '../../src/mirror/shard/shard.js';
 import { type RegistryClient, sha256Digest } from '../../src/registry/index.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import {
@@ -266,7 +275,7 @@ describe('mirror-repos through an oci-layout archive', SUITE, () => {
     }
   });
 
-  test('into a Quay: organizations made through its API, every tag equal; a narrowed import writes no receipt; --shard and podman refused', async () => {
+  test('into a Quay: organizations made through its API, every tag equal; a narrowed import writes no receipt; podman refused', async () => {
     const layout = join(tempDir('arc-quay-'), 'archive');
     assert.equal((await exportTo(layout)).exitCode, 0);
     const quay = await startMirrorQuay();
@@ -297,17 +306,78 @@ describe('mirror-repos through an oci-layout archive', SUITE, () => {
     } finally {
       await quay.quay.close();
     }
-    const sharded = await exportTo(layout, ['--shard', '1/2']);
-    assert.equal(sharded.exitCode, 2, sharded.stderr);
-    assert.match(
-      sharded.stderr,
-      /--shard: the oci-layout destination disk takes the whole selection in one run/,
-    );
     const podman = await exportTo(layout, [], '', '  engine: podman\n');
     assert.equal(podman.exitCode, 2, podman.stderr);
     assert.match(
       podman.stderr,
       /mirror-repos\.engine: podman cannot read or write the oci-layout archive quay\.disk/,
+    );
+  });
+
+  test("shards of one export at once into one layout: index.json holds every shard's tags, a stale lock is taken over, volumes wait for a whole run", async () => {
+    // team/app and team/db in different shards of 2, or the test shows nothing.
+    assert.notEqual(shardOf('team/app', 2), shardOf('team/db', 2));
+    const layout = join(tempDir('arc-shards-'), 'archive');
+    const shards = await Promise.all([
+      exportTo(layout, ['--shard', '1/2']),
+      exportTo(layout, ['--shard', '2/2']),
+    ]);
+    for (const run of shards) assert.equal(run.exitCode, 0, run.stderr);
+    assert.deepEqual(
+      shards.flatMap((run) => run.refs('copied')).sort(),
+      [...tags.keys()].map((t) => `disk/${t}`).sort(),
+    );
+    const indexed = () =>
+      Object.fromEntries(
+        (
+          JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')).manifests as {
+            digest: string;
+            annotations: Record<string, string>;
+          }[]
+        ).map((e) => [e.annotations['org.opencontainers.image.ref.name'], e.digest]),
+      );
+    assert.deepEqual(indexed(), Object.fromEntries(tags));
+    assert.equal(existsSync(join(layout, 'index.json.lock')), false);
+
+    // A lock left by a shard that died holding it (older than a minute): the next shard takes it over.
+    const lock = join(layout, 'index.json.lock');
+    writeFileSync(lock, 'shard-2-of-2 on a pod that died\n');
+    const old = new Date(Date.now() - 5 * 60_000);
+    utimesSync(lock, old, old);
+    const again = await Promise.all([
+      exportTo(layout, ['--shard', '1/2']),
+      exportTo(layout, ['--shard', '2/2']),
+    ]);
+    for (const run of again) {
+      assert.equal(run.exitCode, 0, run.stderr);
+      assert.deepEqual(run.refs('copied'), [], 'the second export of each shard copies nothing');
+      assert.equal(run.actions['archive/disk'], 'unchanged');
+    }
+    assert.match(
+      again.map((r) => r.stderr).join(''),
+      /a stale index\.json\.lock of a run that died was taken over/,
+    );
+    assert.equal(existsSync(lock), false);
+    assert.deepEqual(indexed(), Object.fromEntries(tags));
+
+    const b = await fresh();
+    const imported = await importFrom(layout, b);
+    assert.equal(imported.exitCode, 0, imported.stderr);
+    for (const [ref, digest] of tags)
+      assert.equal(await skopeoDigest(`docker://${b.host}/${ref}`), digest, ref);
+
+    // With volumes a shard writes the layout only; a run without --shard afterwards copies nothing and packs.
+    const disk = join(tempDir('arc-shard-vol-'), 'volumes');
+    const volumeOpts = `, maxArchiveSize: 1MiB, workDir: ${disk}.work`;
+    const one = await exportTo(disk, ['--shard', '1/2'], volumeOpts);
+    assert.equal(one.exitCode, 0, one.stderr);
+    assert.match(one.stderr, /no volumes packed by a shard: run once more without --shard/);
+    assert.equal(existsSync(disk), false, 'no volume written by a shard');
+    const whole = await exportTo(disk, [], volumeOpts);
+    assert.equal(whole.exitCode, 0, whole.stderr);
+    assert.ok(
+      readdirSync(disk).some((name) => /^archive-\d{4}\.tar$/.test(name)),
+      readdirSync(disk).join(', '),
     );
   });
 

@@ -250,6 +250,36 @@ describe('tekton/pipeline-quay-mirror.yaml: run as Tekton would, between two Qua
     );
   });
 
+  test('3 shards export into one oci-layout archive on the archive workspace: index.json holds every tag, each from its shard', async () => {
+    const archive = workspace({});
+    const config = workspace({
+      'quay-tasks.yaml':
+        `quay:\n  src: {url: ${src.quay.url}, token: {file: ${credentials}/src}}\n` +
+        `  disk: {type: oci-layout, path: ${archive}}\n` +
+        'mirror-repos:\n  discovery: {enabled: true, organizations: {include: [fan]}}\n',
+    });
+    const run = await runPipelineAsTekton(PIPELINE, {
+      params: { source: 'src', destinations: ['--destination=disk'], 'max-shards': '3' },
+      workspaces: { config, 'quay-credentials': credentials, archive },
+    });
+    assert.equal(run.status, 'Succeeded', run.tasks.mirror?.runs.map((r) => r.stderr).join('\n----\n'));
+    assert.equal(run.tasks.mirror?.runs.length, 3);
+    const entries = JSON.parse(readFileSync(join(archive, 'index.json'), 'utf8')).manifests as {
+      digest: string;
+      annotations: Record<string, string>;
+    }[];
+    assert.deepEqual(
+      Object.fromEntries(entries.map((e) => [e.annotations['org.opencontainers.image.ref.name'], e.digest])),
+      Object.fromEntries(digests),
+    );
+    assert.deepEqual(run.results, {
+      ok: 'true',
+      copied: String(digests.size),
+      failed: '0',
+      summary: `3 shard(s), 7 repositories: ${digests.size} copied, 0 unchanged, 0 failed`,
+    });
+  });
+
   test('a webhook’s repository and tags: only that tag of that repository; a repository the config does not select: nothing', async () => {
     const config = configFor('fan');
     const pushed = await src.quay.seed.pushImage('fan/r2', ['v3'], { layers: ['fan/r2:v3'] });

@@ -23,9 +23,19 @@ const TEMP_PREFIX = '.partial-';
 
 export class LayoutDir {
   readonly dir: string;
+  /**
+   * Whose temporary files this is, when several runs write the layout at once (`shard-2-of-4`): its
+   * temporary files carry it, and `create` removes only its own, never another shard's unfinished write.
+   */
+  readonly #writer: string | undefined;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: { writer?: string } = {}) {
     this.dir = dir;
+    this.#writer = options.writer;
+  }
+
+  get #tempPrefix(): string {
+    return this.#writer === undefined ? TEMP_PREFIX : `${TEMP_PREFIX}${this.#writer}-`;
   }
 
   blobPath(digest: string): string {
@@ -37,12 +47,12 @@ export class LayoutDir {
     return (await sizeOf(join(this.dir, LAYOUT_FILE))) !== undefined;
   }
 
-  /** Makes the folder a layout (idempotent) and removes what an interrupted write left. */
+  /** Makes the folder a layout (idempotent) and removes what an interrupted write (of this writer) left. */
   async create(): Promise<{ removedPartials: number }> {
     const blobs = join(this.dir, 'blobs', 'sha256');
     await mkdir(blobs, { recursive: true });
     if (!(await this.exists())) await this.writeFile(LAYOUT_FILE, LAYOUT_VERSION);
-    const partials = (await readdir(blobs)).filter((name) => name.startsWith(TEMP_PREFIX));
+    const partials = (await readdir(blobs)).filter((name) => name.startsWith(this.#tempPrefix));
     await Promise.all(partials.map((name) => rm(join(blobs, name), { force: true })));
     return { removedPartials: partials.length };
   }
@@ -88,7 +98,7 @@ export class LayoutDir {
       if (body instanceof Readable) body.destroy();
       return 'present';
     }
-    const temp = join(this.dir, 'blobs', 'sha256', `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
+    const temp = join(this.dir, 'blobs', 'sha256', `${this.#tempPrefix}${randomBytes(6).toString('hex')}`);
     const source =
       typeof body === 'function' ? body() : body instanceof Readable ? body : Readable.from([body]);
     try {

@@ -7,6 +7,7 @@
 import type { Logger } from '../../report/logger.js';
 import type { Report } from '../../report/report.js';
 import type { RepositoryPlan } from '../plan/plan.js';
+import type { Shard } from '../shard/shard.js';
 import type { Endpoint } from '../sides/endpoint.js';
 import type { MirrorTarget } from '../sides/open-sides.js';
 
@@ -20,6 +21,8 @@ export async function finishArchives(
     failed: number;
     /** The run saw the config's whole selection (a narrowed run's receipt would drop what it did not see). */
     whole: boolean;
+    /** `--shard`: a destination archive gets this shard's repositories merged into its index.json. */
+    shard?: Shard;
   },
   context: { dryRun: boolean; log: Logger; report: Report },
 ): Promise<void> {
@@ -28,18 +31,30 @@ export async function finishArchives(
     const archive = target.endpoint.archive;
     if (!archive) continue;
     const sources = new Map<string, string>();
+    const owned = new Set<string>();
     for (const repository of input.repositories) {
       const destination = repository.destinations.find((d) => d.target === target.side.instance);
+      if (destination) owned.add(destination.path);
       const name = input.source.pullName(repository.sourcePath);
       if (destination && repository.error === undefined && name !== undefined)
         sources.set(destination.path, name);
     }
-    const done = await archive.finishDestination(sources, context.dryRun);
+    const shard = input.shard;
+    const done = await archive.finishDestination(
+      sources,
+      context.dryRun,
+      shard === undefined ? undefined : { writer: `shard-${shard.index}-of-${shard.count}`, owned },
+    );
     const volumes = done.volumes;
     const detail =
       `${done.blobsWritten} blobs (${(done.blobBytesWritten / MB).toFixed(1)} MB) and ${done.manifestsWritten} manifests written` +
       (volumes
         ? `; ${volumes.volumes.length} volume(s) ${volumes.unchanged ? 'unchanged' : 'written'} (${(volumes.bytes / MB).toFixed(1)} MB${volumes.parts > 0 ? `, ${volumes.parts} blob(s) split` : ''})`
+        : '') +
+      (done.shard
+        ? `; shard ${shard?.index}/${shard?.count}: its ${owned.size} repositories merged into index.json` +
+          `${done.shard.takenOver ? ' (a stale index.json.lock of a run that died was taken over)' : ''}` +
+          `${archive.volumes ? '; no volumes packed by a shard: run once more without --shard when every shard is done (it copies nothing and packs them)' : ''}`
         : '');
     const changed =
       done.index === 'written' || (volumes !== undefined && !volumes.unchanged) || done.blobsWritten > 0;

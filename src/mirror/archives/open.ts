@@ -8,13 +8,14 @@
 import { ArchiveError } from '../../archive/errors.js';
 import type { Logger } from '../../report/logger.js';
 import type { Report } from '../../report/report.js';
+import type { Shard } from '../shard/shard.js';
 import type { RunSides } from '../sides/open-sides.js';
 
 const MB = 1e6;
 
 export async function openArchives(
   sides: RunSides,
-  context: { dryRun: boolean; log: Logger; report: Report; listOnly?: boolean },
+  context: { dryRun: boolean; log: Logger; report: Report; listOnly?: boolean; shard?: Shard },
 ): Promise<boolean> {
   const { log, report } = context;
   try {
@@ -50,10 +51,15 @@ export async function openArchives(
     for (const target of sides.targets) {
       const archive = target.endpoint.archive;
       if (!archive) continue;
-      const opened = await archive.openDestination(context.dryRun);
+      const shard = context.shard;
+      const opened = await archive.openDestination(
+        context.dryRun,
+        shard === undefined ? undefined : `shard-${shard.index}-of-${shard.count}`,
+      );
       log.info(
         `archive ${archive.name}: writing the layout in ${archive.layoutPath}` +
           `${archive.volumes ? `, then volumes of at most ${archive.config.maxArchiveSize} bytes in ${archive.path}` : ''}` +
+          `${shard ? `, shard ${shard.index}/${shard.count} of the export (its repositories are merged into index.json at the end)` : ''}` +
           `${opened.fromReceipt > 0 ? `; the receipt's ${opened.fromReceipt} entries are the far side's state` : ''}` +
           `${opened.removedPartials > 0 ? `; ${opened.removedPartials} unfinished blob(s) of an interrupted run removed` : ''}`,
       );
