@@ -43,6 +43,14 @@ describe('the tasks against real Quay', () => {
   let config: string;
   let initConfig: string;
 
+  /** The `quay` entries of both instances, with the tokens quay-init wrote (east) and the set-up read (west). */
+  const bothInstances = () => `  east:
+    url: ${east.url}
+    token: { file: ${join(dir, 'east-token')} }
+  west:
+    url: ${west.url}
+    token: { file: ${join(dir, 'west-token')} }
+`;
   const run = async (task: string, file = config) => {
     const result = await runCli(task, ['--config', file, '--output', 'json'], {
       env: { EAST_ADMIN_PASSWORD: PASSWORD, WEBHOOK_TOKEN },
@@ -82,13 +90,7 @@ ${quayInit}`,
     writeFileSync(
       config,
       `quay:
-  east:
-    url: ${east.url}
-    token: { file: ${join(dir, 'east-token')} }
-  west:
-    url: ${west.url}
-    token: { file: ${join(dir, 'west-token')} }
-${quayInit}create-robots:
+${bothInstances()}${quayInit}create-robots:
   instance: east
   robots:
     - name: deployer
@@ -237,13 +239,7 @@ quay-config:
       writeFileSync(
         archiveConfig,
         `quay:
-  east:
-    url: ${east.url}
-    token: { file: ${join(dir, 'east-token')} }
-  west:
-    url: ${west.url}
-    token: { file: ${join(dir, 'west-token')} }
-  disk: { type: oci-layout, path: ${archive} }
+${bothInstances()}  disk: { type: oci-layout, path: ${archive} }
 mirror-repos:
   concurrency: 1
   discovery: { enabled: true, organizations: { include: [library] } }
