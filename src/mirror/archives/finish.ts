@@ -7,7 +7,7 @@
 import type { Logger } from '../../report/logger.js';
 import type { Report } from '../../report/report.js';
 import type { RepositoryPlan } from '../plan/plan.js';
-import type { Shard } from '../shard/shard.js';
+import { type Shard, shardName } from '../shard/shard.js';
 import type { Endpoint } from '../sides/endpoint.js';
 import type { MirrorTarget } from '../sides/open-sides.js';
 
@@ -43,7 +43,7 @@ export async function finishArchives(
     const done = await archive.finishDestination(
       sources,
       context.dryRun,
-      shard === undefined ? undefined : { writer: `shard-${shard.index}-of-${shard.count}`, owned },
+      shard === undefined ? undefined : { writer: shardName(shard), owned },
     );
     const volumes = done.volumes;
     const detail =

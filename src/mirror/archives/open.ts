@@ -8,7 +8,7 @@
 import { ArchiveError } from '../../archive/errors.js';
 import type { Logger } from '../../report/logger.js';
 import type { Report } from '../../report/report.js';
-import type { Shard } from '../shard/shard.js';
+import { type Shard, shardName } from '../shard/shard.js';
 import type { RunSides } from '../sides/open-sides.js';
 
 const MB = 1e6;
@@ -54,7 +54,7 @@ export async function openArchives(
       const shard = context.shard;
       const opened = await archive.openDestination(
         context.dryRun,
-        shard === undefined ? undefined : `shard-${shard.index}-of-${shard.count}`,
+        shard === undefined ? undefined : shardName(shard),
       );
       log.info(
         `archive ${archive.name}: writing the layout in ${archive.layoutPath}` +

@@ -11,6 +11,7 @@ import type { ClusterResourcesConfig, MirrorReposConfig } from '../../config/sec
 import type { MirrorRun } from '../mirror-run.js';
 import type { RepositoryPlan } from '../plan/plan.js';
 import type { MirrorRestriction } from '../plan/selection.js';
+import { shardName } from '../shard/shard.js';
 import type { Endpoint } from '../sides/endpoint.js';
 import type { MirrorTarget } from '../sides/open-sides.js';
 import { applyManifests } from './apply-objects.js';
@@ -56,7 +57,7 @@ export async function clusterResourcesStep(context: MirrorRun, input: ClusterRes
     return;
   }
   const shard = input.restriction.shard;
-  const name = shard ? `${options.name}-shard-${shard.index}-of-${shard.count}` : options.name;
+  const name = shard ? `${options.name}-${shardName(shard)}` : options.name;
   let manifests: MirrorSetManifest[];
   try {
     manifests = mirrorSets(mirrorMappings(input.repositories, input.source, input.targets), {

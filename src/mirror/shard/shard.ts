@@ -27,6 +27,11 @@ export function parseShard(value: string): Shard {
   return { index, count };
 }
 
+/** `shard-I-of-N`: a shard in file names (its cluster resources, its temporary files in a shared archive). */
+export function shardName(shard: Shard): string {
+  return `shard-${shard.index}-of-${shard.count}`;
+}
+
 export function formatShard(shard: Shard): string {
   return `${shard.index}/${shard.count}`;
 }
